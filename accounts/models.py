@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, can_see_all_reports
+
+
+class User(AbstractUser):
+    """A person who signs in: trainee, instructor or supervisor (by group)."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class CohortQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CohortQuerySet":
+        """Cohorts whose reports the user may read: all for staff, own for supervisors."""
+        if not user.is_authenticated:
+            return self.none()
+        if can_see_all_reports(user):
+            return self.all()
+        return self.filter(supervisors=user)
+
+
+class Cohort(models.Model):
+    """A group of trainees followed by one or more supervisors."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    trainees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="cohorts",
+        blank=True,
+        limit_choices_to={"groups__name": Role.TRAINEE},
+        verbose_name=_("trainees"),
+    )
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="supervised_cohorts",
+        blank=True,
+        limit_choices_to={"groups__name": Role.SUPERVISOR},
+        verbose_name=_("supervisors"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        permissions = [
+            ("view_cohort_reports", _("Can view progress reports of cohorts")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

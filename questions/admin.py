@@ -1,0 +1,324 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from questions.models import (
+    Category,
+    Choice,
+    Question,
+    QuestionStatus,
+    Rule,
+)
+from questions.services import questions_publish, questions_unpublish
+from questions.validation import ChoiceData, question_problems
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "critical", "question_count", "order"]
+    list_filter = ["critical"]
+    list_editable = ["order"]
+    search_fields = ["code", "title", "wording", "passage"]
+    ordering = ["-critical", "order", "code"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(n_questions=Count("question_rules"))
+        )
+
+    @admin.display(description=_("questions"), ordering="n_questions")
+    def question_count(self, obj: Rule) -> int:
+        return obj.n_questions
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "question_count", "published_count", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_questions=Count("questions"),
+                n_published=Count(
+                    "questions", filter=Q(questions__status=QuestionStatus.PUBLISHED)
+                ),
+            )
+        )
+
+    @admin.display(description=_("questions"), ordering="n_questions")
+    def question_count(self, obj: Category) -> int:
+        return obj.n_questions
+
+    @admin.display(description=_("published"), ordering="n_published")
+    def published_count(self, obj: Category) -> int:
+        return obj.n_published
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the whole question, with the choices as submitted, before saving."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        question = self.instance
+        if question.status != QuestionStatus.PUBLISHED:
+            return
+        choices = [
+            ChoiceData(
+                text=form.cleaned_data.get("text", ""),
+                correct=bool(form.cleaned_data.get("correct")),
+            )
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("text", "").strip()
+        ]
+        pending_rules = getattr(question, "_pending_rules", None)
+        rule_count = (
+            len(pending_rules)
+            if pending_rules is not None
+            else (question.question_rules.count() if question.pk else 0)
+        )
+        problems = question_problems(
+            qtype=question.qtype,
+            stem=question.stem,
+            choices=choices,
+            rule_count=rule_count,
+        )
+        if problems:
+            raise ValidationError(
+                [_("This question cannot be published as it stands:")] + problems
+            )
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = ["order", "text", "correct", "feedback"]
+    extra = 0
+    min_num = 2
+    formfield_overrides = {
+        # Keep feedback compact in the tabular inline.
+        Choice._meta.get_field("feedback").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 40})
+        }
+    }
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj else 2
+
+
+class QuestionAdminForm(forms.ModelForm):
+    rules_tested = forms.ModelMultipleChoiceField(
+        queryset=Rule.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple(_("rules"), is_stacked=False),
+        label=_("Rules tested"),
+        help_text=_("Every question cites at least one rule of the source text."),
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "title",
+            "idnumber",
+            "qtype",
+            "category",
+            "stem",
+            "explanation",
+            "status",
+        ]
+        widgets = {
+            "stem": forms.Textarea(attrs={"rows": 4}),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The choice formset checks publishability with the submitted choices;
+        # save_related checks it again once everything is saved.
+        self.instance._defer_publication_check = True
+        if self.instance.pk:
+            self.fields["rules_tested"].initial = list(self.instance.rules.all())
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.instance._pending_rules = list(cleaned_data.get("rules_tested") or [])
+        return cleaned_data
+
+
+class CriticalFilter(admin.SimpleListFilter):
+    title = _("safety-critical")
+    parameter_name = "critical"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Tests a critical rule")), ("no", _("No critical rule"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_critical=True)
+        if self.value() == "no":
+            return queryset.filter(is_critical=False)
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [ChoiceInline]
+    list_display = [
+        "__str__",
+        "qtype",
+        "status",
+        "category",
+        "rule_codes",
+        "critical_flag",
+        "choice_count",
+        "updated_at",
+        "preview_link",
+    ]
+    list_filter = ["qtype", "status", "category", CriticalFilter, "rules"]
+    search_fields = ["stem", "title", "idnumber", "choices__text"]
+    list_select_related = ["category", "author"]
+    list_per_page = 50
+    readonly_fields = ["author", "created_at", "updated_at", "published_at"]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["title", "idnumber", "qtype", "category", "status"]}),
+        (_("Question"), {"fields": ["stem", "explanation", "rules_tested"]}),
+        (
+            _("History"),
+            {
+                "classes": ["collapse"],
+                "fields": ["author", "created_at", "updated_at", "published_at"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return Question.objects.for_admin_list()
+
+    @admin.display(description=_("rules"))
+    def rule_codes(self, obj: Question) -> str:
+        return ", ".join(rule.code for rule in obj.rules.all()) or "-"
+
+    @admin.display(description=_("critical"), boolean=True, ordering="is_critical")
+    def critical_flag(self, obj: Question) -> bool:
+        return obj.is_critical
+
+    @admin.display(description=_("choices"), ordering="n_choices")
+    def choice_count(self, obj: Question) -> int:
+        return obj.n_choices
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj: Question) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:questions_question_preview", args=[obj.pk]),
+            _("Preview"),
+        )
+
+    def save_model(self, request, obj: Question, form, change: bool) -> None:
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        question.rules.set(form.cleaned_data.get("rules_tested") or [])
+        if question.status == QuestionStatus.PUBLISHED:
+            # Belt and braces: the formset has checked the submitted data; this
+            # checks what was saved (inside the admin's transaction).
+            question.ensure_publishable()
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="questions_question_preview",
+            )
+        ]
+        return custom + urls
+
+    def preview_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(
+            Question.objects.select_related("category").prefetch_related(
+                "choices", "rules"
+            ),
+            pk=pk,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "question": question,
+            "problems": question.publication_problems(),
+            "title": _("Preview: %(question)s") % {"question": question},
+        }
+        return TemplateResponse(request, "questions/question_preview.html", context)
+
+    @admin.action(description=_("Publish selected questions"), permissions=["change"])
+    def publish_selected(self, request, queryset) -> None:
+        result = questions_publish(questions=list(queryset))
+        self._report(request, result, _("published"))
+
+    @admin.action(
+        description=_("Retire selected questions to draft"), permissions=["change"]
+    )
+    def unpublish_selected(self, request, queryset) -> None:
+        result = questions_unpublish(questions=list(queryset))
+        self._report(request, result, _("retired to draft"))
+
+    def _report(self, request, result, verb) -> None:
+        if result.changed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d question %(verb)s.",
+                    "%(n)d questions %(verb)s.",
+                    len(result.changed),
+                )
+                % {"n": len(result.changed), "verb": verb},
+                messages.SUCCESS,
+            )
+        if result.unchanged:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d question was already in that state.",
+                    "%(n)d questions were already in that state.",
+                    len(result.unchanged),
+                )
+                % {"n": len(result.unchanged)},
+                messages.INFO,
+            )
+        for question, problems in result.failed:
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>: {}',
+                    _("Not published:"),
+                    reverse("admin:questions_question_change", args=[question.pk]),
+                    str(question),
+                    format_html_join(" ", "{}", ((problem,) for problem in problems)),
+                ),
+                messages.ERROR,
+            )

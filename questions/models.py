@@ -1,0 +1,274 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from questions.enums import QuestionStatus, QuestionType
+from questions.validation import ChoiceData, question_problems
+
+__all__ = [
+    "Category",
+    "Choice",
+    "Question",
+    "QuestionRule",
+    "QuestionStatus",
+    "QuestionType",
+    "Rule",
+]
+
+
+class RuleQuerySet(models.QuerySet):
+    def critical(self) -> "RuleQuerySet":
+        return self.filter(critical=True)
+
+
+class Rule(models.Model):
+    """A rule or claim of the source text that questions are derived from."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short stable code, e.g. R-NO-TWIST."),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    wording = models.TextField(
+        _("wording"), help_text=_("The rule as trainees must know it.")
+    )
+    passage = models.TextField(
+        _("source passage"),
+        help_text=_("The passage of the source text it comes from."),
+    )
+    critical = models.BooleanField(
+        _("safety-critical"),
+        default=False,
+        help_text=_(
+            "A wrong answer on a question testing a critical rule fails the attempt "
+            "whatever the score."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-critical", "order", "code"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^R-[A-Z0-9-]+$"), name="rule_code_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.title}"
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self) -> "QuestionQuerySet":
+        return self.filter(status=QuestionStatus.PUBLISHED)
+
+    def with_critical(self) -> "QuestionQuerySet":
+        """Annotate is_critical: the question tests at least one critical rule."""
+        return self.annotate(
+            is_critical=Exists(
+                QuestionRule.objects.filter(
+                    question=OuterRef("pk"), rule__critical=True
+                )
+            )
+        )
+
+    def for_admin_list(self) -> "QuestionQuerySet":
+        return (
+            self.select_related("category", "author")
+            .with_critical()
+            .annotate(n_choices=Count("choices", distinct=True))
+            .prefetch_related("rules")
+        )
+
+
+class Question(models.Model):
+    """A question derived from one or more rules of the source text."""
+
+    idnumber = models.CharField(
+        _("ID number"),
+        max_length=100,
+        blank=True,
+        help_text=_("Optional stable identifier, as in Moodle (e.g. SEED-001)."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Short name shown to authors."),
+    )
+    qtype = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=QuestionType.choices,
+        default=QuestionType.SINGLE,
+    )
+    stem = models.TextField(_("question text"))
+    explanation = models.TextField(
+        _("explanation"),
+        blank=True,
+        help_text=_(
+            "Shown after the attempt: why the right answer is right, citing the rule."
+        ),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("category"),
+    )
+    rules = models.ManyToManyField(
+        Rule, through="QuestionRule", related_name="questions", verbose_name=_("rules")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=QuestionStatus.choices,
+        default=QuestionStatus.DRAFT,
+        db_index=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_questions",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__order", "idnumber", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idnumber"],
+                condition=~Q(idnumber=""),
+                name="question_idnumber_unique",
+                violation_error_message=_(
+                    "Another question already has this ID number."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["status", "category"])]
+
+    def __str__(self) -> str:
+        label = self.title or self.stem
+        return label if len(label) <= 80 else label[:77] + "…"
+
+    def save(self, *args, **kwargs) -> None:
+        # The invariant holds for every caller, not only the admin form: a
+        # published question is always well formed. The admin defers the check
+        # to after its inline choices are saved (see questions/admin.py).
+        if self.status == QuestionStatus.PUBLISHED:
+            if not getattr(self, "_defer_publication_check", False):
+                self.ensure_publishable()
+            if self.published_at is None:
+                self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:questions_question_preview", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == QuestionStatus.PUBLISHED
+
+    def publication_problems(self) -> list[str]:
+        """Why this question, as saved, cannot be published (empty when it can)."""
+        if self.pk is None:
+            choices: list[ChoiceData] = []
+            rule_count = 0
+        else:
+            choices = [
+                ChoiceData(text=text, correct=correct)
+                for text, correct in self.choices.values_list("text", "correct")
+            ]
+            rule_count = self.question_rules.count()
+        return question_problems(
+            qtype=self.qtype, stem=self.stem, choices=choices, rule_count=rule_count
+        )
+
+    def ensure_publishable(self) -> None:
+        problems = self.publication_problems()
+        if problems:
+            raise ValidationError(problems, code="not_publishable")
+
+
+class QuestionRule(models.Model):
+    """Link of a question to a rule; a rule in use cannot be deleted."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="question_rules"
+    )
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, related_name="question_rules"
+    )
+
+    class Meta:
+        verbose_name = _("rule tested")
+        verbose_name_plural = _("rules tested")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "rule"], name="question_rule_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.rule.code
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        verbose_name=_("question"),
+    )
+    text = models.CharField(_("text"), max_length=500)
+    correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(
+        _("feedback"),
+        blank=True,
+        help_text=_("Shown to a trainee who picked this choice."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,151 @@
+"""Writes on the question bank: publishing, retiring and loading the seed bank."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from questions.models import (
+    Category,
+    Choice,
+    Question,
+    QuestionRule,
+    QuestionStatus,
+    Rule,
+)
+
+SEED_BANK_PATH = Path(__file__).resolve().parent / "seed" / "bank.json"
+
+
+@transaction.atomic
+def question_publish(*, question: Question) -> Question:
+    """Publish a question, or raise ValidationError saying why it is not well formed."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    question.ensure_publishable()
+    question.status = QuestionStatus.PUBLISHED
+    question.published_at = question.published_at or timezone.now()
+    question.save(update_fields=["status", "published_at", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def question_unpublish(*, question: Question) -> Question:
+    """Retire a question to draft; attempts already made keep their snapshot."""
+    Question.objects.filter(pk=question.pk).update(
+        status=QuestionStatus.DRAFT, updated_at=timezone.now()
+    )
+    question.refresh_from_db()
+    return question
+
+
+@dataclass
+class BulkResult:
+    changed: list[Question] = field(default_factory=list)
+    unchanged: list[Question] = field(default_factory=list)
+    failed: list[tuple[Question, list[str]]] = field(default_factory=list)
+
+
+def questions_publish(*, questions) -> BulkResult:
+    """Publish each question that is well formed; report the others with reasons."""
+    result = BulkResult()
+    for question in questions:
+        if question.status == QuestionStatus.PUBLISHED:
+            result.unchanged.append(question)
+            continue
+        try:
+            question_publish(question=question)
+        except ValidationError as exc:
+            result.failed.append((question, exc.messages))
+        else:
+            result.changed.append(question)
+    return result
+
+
+def questions_unpublish(*, questions) -> BulkResult:
+    """Retire each published question to draft."""
+    result = BulkResult()
+    for question in questions:
+        if question.status == QuestionStatus.DRAFT:
+            result.unchanged.append(question)
+        else:
+            question_unpublish(question=question)
+            result.changed.append(question)
+    return result
+
+
+@dataclass
+class LoadReport:
+    categories_created: int = 0
+    rules_created: int = 0
+    questions_created: int = 0
+    questions_existing: int = 0
+
+
+@transaction.atomic
+def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
+    """Load the seed bank: create what is missing, never overwrite an instructor's edits."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    report = LoadReport()
+    categories: dict[str, Category] = {}
+    for item in data["categories"]:
+        category, created = Category.objects.get_or_create(
+            slug=item["slug"],
+            defaults={
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "order": item.get("order", 0),
+            },
+        )
+        categories[item["slug"]] = category
+        report.categories_created += created
+    rules: dict[str, Rule] = {}
+    for item in data["rules"]:
+        rule, created = Rule.objects.get_or_create(
+            code=item["code"],
+            defaults={
+                "title": item["title"],
+                "wording": item["wording"],
+                "passage": item["passage"],
+                "critical": item["critical"],
+                "order": item.get("order", 0),
+            },
+        )
+        rules[item["code"]] = rule
+        report.rules_created += created
+    existing = set(
+        Question.objects.filter(
+            idnumber__in=[item["idnumber"] for item in data["questions"]]
+        ).values_list("idnumber", flat=True)
+    )
+    for item in data["questions"]:
+        if item["idnumber"] in existing:
+            report.questions_existing += 1
+            continue
+        question = Question.objects.create(
+            idnumber=item["idnumber"],
+            title=item["title"],
+            qtype=item["type"],
+            stem=item["stem"],
+            explanation=item["explanation"],
+            category=categories[item["category"]],
+        )
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                text=choice["text"],
+                correct=choice["correct"],
+                feedback=choice.get("feedback", ""),
+                order=position,
+            )
+            for position, choice in enumerate(item["choices"], start=1)
+        )
+        QuestionRule.objects.bulk_create(
+            QuestionRule(question=question, rule=rules[code]) for code in item["rules"]
+        )
+        question.status = QuestionStatus.PUBLISHED
+        question.save()
+        report.questions_created += 1
+    return report
