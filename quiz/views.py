@@ -1,10 +1,53 @@
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Cohort
 from accounts.roles import is_instructor, is_supervisor, is_trainee
 from questions.models import Question, QuestionStatus, Rule
+from quiz.models import Attempt, Layout, Quiz, ReviewPolicy
+from quiz.selectors import quiz_statuses
+from quiz.services import (
+    AttemptClosedError,
+    InvalidAnswerError,
+    SaveOutcome,
+    StartRefusedError,
+    attempt_close_if_overdue,
+    attempt_save_answers,
+    attempt_start,
+    attempt_submit,
+    attempts_close_overdue,
+)
+
+
+def can_take_quizzes(user) -> bool:
+    return user.is_authenticated and (is_trainee(user) or user.is_superuser)
+
+
+def trainee_required(view):
+    """Signed in (else to the login page) and a trainee (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_take_quizzes(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- home -------------------------------------------------------------------
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,6 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
             n_trainees=Count("trainees", distinct=True)
         )
     context["show_trainee"] = is_trainee(user)
+    if context["show_trainee"]:
+        attempts_close_overdue(user=user)
+        context["statuses"] = quiz_statuses(user=user)
     return render(request, "quiz/dashboard.html", context)
 
 
@@ -32,3 +78,290 @@ def _bank_summary() -> dict:
         total=Count("pk"), critical=Count("pk", filter=Q(critical=True))
     )
     return {**counts, "rules": rules["total"], "critical_rules": rules["critical"]}
+
+
+# --- quizzes ------------------------------------------------------------------
+
+
+@trainee_required
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    attempts_close_overdue(user=request.user)
+    return render(
+        request, "quiz/quiz_list.html", {"statuses": quiz_statuses(user=request.user)}
+    )
+
+
+def _quiz_detail_context(request, quiz: Quiz) -> dict:
+    [status] = quiz_statuses(user=request.user, quizzes=[quiz])
+    return {"quiz": quiz, "status": status}
+
+
+@trainee_required
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    attempts_close_overdue(user=request.user)
+    return render(request, "quiz/quiz_detail.html", _quiz_detail_context(request, quiz))
+
+
+@require_POST
+@trainee_required
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    try:
+        attempt = attempt_start(quiz=quiz, user=request.user)
+    except StartRefusedError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request,
+            "quiz/quiz_detail.html",
+            _quiz_detail_context(request, quiz),
+            status=403,
+        )
+    return redirect("quiz:attempt-detail", attempt.pk)
+
+
+# --- attempts -----------------------------------------------------------------
+
+TIME_UP = gettext_lazy(
+    "Time was up: your attempt was graded with the answers saved before the deadline."
+)
+ALREADY_SUBMITTED = gettext_lazy(
+    "This attempt was already submitted; nothing was changed."
+)
+ANSWER_FIELD = re.compile(r"^q-(\d{1,4})$")
+
+
+class BadAnswerForm(Exception):
+    pass
+
+
+def _answers_from_post(post) -> dict[int, list[str]]:
+    """{position: [choice ids]} for every question shown on the posted page."""
+    positions: set[int] = set()
+    for raw in post.getlist("shown"):
+        if not raw.isdigit() or len(raw) > 4:
+            raise BadAnswerForm
+        positions.add(int(raw))
+    for key in post:
+        match = ANSWER_FIELD.match(key)
+        if match:
+            positions.add(int(match.group(1)))
+        elif key.startswith("q-"):
+            raise BadAnswerForm
+    return {position: post.getlist(f"q-{position}") for position in positions}
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.for_user(request.user).select_related("quiz"), pk=pk
+    )
+
+
+def _page_number(raw: str | None, pages: int) -> int:
+    if raw in (None, ""):
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= pages:
+        raise Http404(_("No such page in this attempt."))
+    return int(raw)
+
+
+def _attempt_page(request, attempt: Attempt, page: int, *, error: str = "", status=200):
+    items = list(attempt.items.all())
+    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
+    shown = [items[page - 1]] if one_per_page else items
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "shown": shown,
+        "page": page,
+        "pages": len(items) if one_per_page else 1,
+        "one_per_page": one_per_page,
+        "answered": sum(1 for item in items if item.selected),
+        "error": error,
+    }
+    return render(request, "quiz/attempt_detail.html", context, status=status)
+
+
+def _to_result(request, attempt: Attempt, message: str, level=messages.WARNING):
+    messages.add_message(request, level, message)
+    return redirect("quiz:attempt-result", attempt.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@trainee_required
+def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if attempt.is_finished:
+        if request.method == "POST":
+            return _to_result(
+                request,
+                attempt,
+                ALREADY_SUBMITTED,
+            )
+        return redirect("quiz:attempt-result", attempt.pk)
+    if attempt_close_if_overdue(attempt=attempt):
+        return _to_result(
+            request,
+            attempt,
+            TIME_UP,
+        )
+    n_items = attempt.items.count()
+    pages = n_items if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+    if request.method == "GET":
+        return _attempt_page(
+            request, attempt, _page_number(request.GET.get("page"), pages)
+        )
+
+    page = _page_number(request.POST.get("page"), pages)
+    try:
+        answers = _answers_from_post(request.POST)
+    except BadAnswerForm:
+        return _attempt_page(
+            request,
+            attempt,
+            page,
+            error=_("The form was not understood; nothing was saved."),
+            status=400,
+        )
+    nav = request.POST.get("nav", "save")
+    try:
+        if nav == "submit":
+            outcome = attempt_submit(
+                attempt=attempt, user=request.user, answers=answers
+            )
+            if outcome.late:
+                return _to_result(
+                    request,
+                    attempt,
+                    TIME_UP,
+                )
+            return redirect("quiz:attempt-result", attempt.pk)
+        saved = attempt_save_answers(
+            attempt=attempt, user=request.user, answers=answers
+        )
+    except InvalidAnswerError as exc:
+        return _attempt_page(request, attempt, page, error=str(exc), status=400)
+    except AttemptClosedError as exc:
+        return _to_result(request, attempt, str(exc))
+    if saved is SaveOutcome.TIMED_OUT:
+        return _to_result(
+            request,
+            attempt,
+            TIME_UP,
+        )
+    if request.headers.get("x-requested-with") == "fetch":
+        return HttpResponse(status=204)
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+    if nav == "review":
+        return redirect("quiz:attempt-submit", attempt.pk)
+    if nav == "next":
+        page = min(page + 1, pages)
+    elif nav == "prev":
+        page = max(page - 1, 1)
+    elif nav.startswith("page-") and nav[5:].isdigit() and 1 <= int(nav[5:]) <= pages:
+        page = int(nav[5:])
+    else:
+        messages.success(request, _("Your answers are saved."))
+    return redirect(f"{url}?page={page}" if pages > 1 else url)
+
+
+@require_http_methods(["GET", "POST"])
+@trainee_required
+def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if attempt.is_finished:
+        if request.method == "POST":
+            return _to_result(
+                request,
+                attempt,
+                ALREADY_SUBMITTED,
+            )
+        return redirect("quiz:attempt-result", attempt.pk)
+    if request.method == "GET":
+        if attempt_close_if_overdue(attempt=attempt):
+            return _to_result(
+                request,
+                attempt,
+                TIME_UP,
+            )
+        items = list(attempt.items.all())
+        return render(
+            request,
+            "quiz/attempt_submit.html",
+            {
+                "attempt": attempt,
+                "quiz": attempt.quiz,
+                "items": items,
+                "unanswered": [item for item in items if not item.selected],
+                "one_per_page": attempt.quiz.layout == Layout.ONE_PER_PAGE,
+            },
+        )
+    try:
+        outcome = attempt_submit(attempt=attempt, user=request.user)
+    except AttemptClosedError as exc:
+        return _to_result(request, attempt, str(exc))
+    if outcome.late:
+        return _to_result(
+            request,
+            attempt,
+            TIME_UP,
+        )
+    return redirect("quiz:attempt-result", attempt.pk)
+
+
+def review_visible(attempt: Attempt) -> bool:
+    policy = attempt.quiz.review
+    if policy == ReviewPolicy.IMMEDIATELY:
+        return True
+    if policy == ReviewPolicy.AFTER_CLOSE:
+        return attempt.quiz.is_closed
+    return False
+
+
+@trainee_required
+def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_finished and not attempt_close_if_overdue(attempt=attempt):
+        return redirect("quiz:attempt-detail", attempt.pk)
+    items = list(attempt.items.all())
+    show_review = review_visible(attempt)
+    rows = []
+    failed_rules: dict[str, dict] = {}
+    for item in items:
+        selected = set(item.selected)
+        if item.critical and not item.fully_correct:
+            for rule in item.snapshot["rules"]:
+                if rule["critical"]:
+                    failed_rules[rule["code"]] = rule
+        rows.append(
+            {
+                "item": item,
+                "snapshot": item.snapshot,
+                "choices": [
+                    {**choice, "selected": choice["id"] in selected}
+                    for choice in item.snapshot["choices"]
+                ],
+                "mark_percent": round(float(item.mark or 0) * 100),
+            }
+        )
+    return render(
+        request,
+        "quiz/attempt_result.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "rows": rows,
+            "show_review": show_review,
+            "failed_rules": list(failed_rules.values()),
+            "n_correct": sum(1 for item in items if item.fully_correct),
+            "n_items": len(items),
+        },
+    )
+
+
+@trainee_required
+def attempt_history(request: HttpRequest) -> HttpResponse:
+    attempts_close_overdue(user=request.user)
+    attempts = Attempt.objects.for_user(request.user).select_related("quiz")
+    return render(request, "quiz/attempt_history.html", {"attempts": attempts})

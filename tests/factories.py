@@ -161,3 +161,49 @@ def published_question(**kwargs) -> Question:
     from questions.services import question_publish
 
     return question_publish(question=QuestionFactory(**kwargs))
+
+
+class QuizFactory(DjangoModelFactory):
+    """A quiz over a fixed list of published questions (questions=[...] or n_questions)."""
+
+    class Meta:
+        model = "quiz.Quiz"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+    published = True
+    shuffle_choices = False
+    pass_mark = 80
+
+    @factory.post_generation
+    def questions(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from quiz.models import QuizQuestion
+
+        questions = extracted
+        if questions is None:
+            questions = [published_question() for _ in range(kwargs.get("n", 3))]
+        QuizQuestion.objects.bulk_create(
+            QuizQuestion(quiz=self, question=q, order=i)
+            for i, q in enumerate(questions)
+        )
+
+
+def correct_answers(attempt) -> dict[int, list[int]]:
+    """{position: ids of the correct choices} for every question of an attempt."""
+    return {
+        item.position: [c["id"] for c in item.snapshot["choices"] if c["correct"]]
+        for item in attempt.items.all()
+    }
+
+
+def wrong_answers(attempt) -> dict[int, list[int]]:
+    """{position: [one wrong choice id]} for every question of an attempt."""
+    return {
+        item.position: [
+            next(c["id"] for c in item.snapshot["choices"] if not c["correct"])
+        ]
+        for item in attempt.items.all()
+    }

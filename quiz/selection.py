@@ -1,0 +1,138 @@
+"""Which questions an attempt gets: the quiz's fixed list plus its random draws.
+
+Draws may overlap (a rule's questions sit in some category), so picking them one
+draw after another at random can fail where a valid choice exists. Each drawn
+question is a slot to fill; slots are matched to distinct questions with
+augmenting paths (Kuhn's algorithm), after shuffling, which finds a valid choice
+whenever one exists and is random enough for a quiz.
+"""
+
+import random
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+
+from questions.models import Question, QuestionRule, QuestionStatus
+
+
+class SelectionError(Exception):
+    """The quiz cannot be assembled from the published questions as they stand."""
+
+
+def _match(slot_pools: Sequence[Sequence[int]]) -> list[int] | None:
+    """A distinct question for every slot, or None when none exists."""
+    owner: dict[int, int] = {}
+
+    def augment(slot: int, seen: set[int]) -> bool:
+        for question in slot_pools[slot]:
+            if question in seen:
+                continue
+            seen.add(question)
+            if question not in owner or augment(owner[question], seen):
+                owner[question] = slot
+                return True
+        return False
+
+    for slot in range(len(slot_pools)):
+        if not augment(slot, set()):
+            return None
+    chosen = [0] * len(slot_pools)
+    for question, slot in owner.items():
+        chosen[slot] = question
+    return chosen
+
+
+def _draw_pools(quiz) -> list[tuple[object, list[int]]]:
+    """Each draw with the ids of the published questions it may take."""
+    draws = list(quiz.draws.all())
+    category_ids = {d.category_id for d in draws if d.category_id}
+    rule_ids = {d.rule_id for d in draws if d.rule_id}
+    by_category: dict[int, list[int]] = {}
+    for pk, category_id in Question.objects.filter(
+        status=QuestionStatus.PUBLISHED, category_id__in=category_ids
+    ).values_list("pk", "category_id"):
+        by_category.setdefault(category_id, []).append(pk)
+    by_rule: dict[int, list[int]] = {}
+    for pk, rule_id in QuestionRule.objects.filter(
+        rule_id__in=rule_ids, question__status=QuestionStatus.PUBLISHED
+    ).values_list("question_id", "rule_id"):
+        by_rule.setdefault(rule_id, []).append(pk)
+    return [
+        (
+            draw,
+            sorted(by_category.get(draw.category_id, []))
+            if draw.category_id
+            else sorted(by_rule.get(draw.rule_id, [])),
+        )
+        for draw in draws
+    ]
+
+
+def _fixed_ids(quiz) -> tuple[list[int], list[str]]:
+    ids, problems = [], []
+    for quiz_question in quiz.quiz_questions.select_related("question"):
+        if quiz_question.question.status != QuestionStatus.PUBLISHED:
+            problems.append(
+                _("“%(question)s” is no longer published.")
+                % {"question": quiz_question.question}
+            )
+        else:
+            ids.append(quiz_question.question_id)
+    return ids, problems
+
+
+def select_question_ids(quiz, rng: random.Random) -> list[int]:
+    """The ids of an attempt's questions, in the order they will be shown."""
+    fixed, _problems = _fixed_ids(quiz)
+    excluded = set(fixed)
+    slots: list[list[int]] = []
+    for draw, pool in _draw_pools(quiz):
+        candidates = [pk for pk in pool if pk not in excluded]
+        for _i in range(draw.count):
+            slot = candidates[:]
+            rng.shuffle(slot)
+            slots.append(slot)
+    order = list(range(len(slots)))
+    rng.shuffle(order)
+    matched = _match([slots[i] for i in order])
+    if matched is None:
+        raise SelectionError(
+            _("This quiz asks for more questions than the bank has published.")
+        )
+    drawn = [0] * len(slots)
+    for position, slot_index in enumerate(order):
+        drawn[slot_index] = matched[position]
+    ids = fixed + drawn
+    if not ids:
+        raise SelectionError(_("This quiz has no questions."))
+    if quiz.shuffle_questions:
+        rng.shuffle(ids)
+    return ids
+
+
+def selection_problems(quiz) -> list[str]:
+    """Why the quiz cannot be published: missing questions or impossible draws."""
+    fixed, problems = _fixed_ids(quiz)
+    excluded = set(fixed)
+    slots: list[list[int]] = []
+    for draw, pool in _draw_pools(quiz):
+        candidates = [pk for pk in pool if pk not in excluded]
+        if len(candidates) < draw.count:
+            problems.append(
+                _(
+                    "The draw “%(draw)s” asks for %(n)d questions but only %(m)d "
+                    "published questions fit it."
+                )
+                % {"draw": draw, "n": draw.count, "m": len(candidates)}
+            )
+        slots.extend([candidates] * draw.count)
+    if not problems and slots and _match(slots) is None:
+        problems.append(
+            _(
+                "The draws overlap: the published questions cannot fill all of them "
+                "with different questions."
+            )
+        )
+    if not fixed and not slots:
+        problems.append(_("Add questions to the quiz, as a fixed list or as draws."))
+    return problems

@@ -1,0 +1,608 @@
+"""Taking a quiz: start, resume, save, submit, and every integrity case."""
+
+import random
+import re
+from datetime import timedelta
+
+import pytest
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import Choice, QuestionType
+from quiz.models import Attempt, AttemptState, Quiz, QuizDraw, ReviewPolicy
+from quiz.services import (
+    AttemptClosedError,
+    InvalidAnswerError,
+    attempt_save_answers,
+    attempt_start,
+    attempt_submit,
+)
+from tests.factories import (
+    CategoryFactory,
+    QuizFactory,
+    RuleFactory,
+    TraineeFactory,
+    correct_answers,
+    published_question,
+    wrong_answers,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+@pytest.fixture
+def quiz(db):
+    return QuizFactory(questions__n=4)
+
+
+@pytest.fixture
+def attempt(quiz, trainee):
+    return attempt_start(quiz=quiz, user=trainee)
+
+
+# --- starting and resuming -------------------------------------------------------
+
+
+def test_start_stores_questions_and_order(quiz, trainee):
+    attempt = attempt_start(quiz=quiz, user=trainee)
+
+    items = list(attempt.items.all())
+    assert [i.position for i in items] == [1, 2, 3, 4]
+    assert {i.question_id for i in items} == set(
+        quiz.quiz_questions.values_list("question_id", flat=True)
+    )
+    assert all(i.snapshot["choices"] and i.snapshot["rules"] for i in items)
+    assert attempt.pass_mark == quiz.pass_mark
+    assert attempt.number == 1
+
+
+def test_start_twice_resumes_the_same_attempt(quiz, trainee):
+    first = attempt_start(quiz=quiz, user=trainee)
+    second = attempt_start(quiz=quiz, user=trainee)
+
+    assert first.pk == second.pk
+    assert Attempt.objects.count() == 1
+
+
+def test_shuffled_order_is_stored_and_resuming_shows_the_same(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=8, shuffle_questions=True, shuffle_choices=True)
+    attempt = attempt_start(quiz=quiz, user=trainee, rng=random.Random(7))
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+
+    first = trainee_client.get(url).content.decode()
+    trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug]))
+    again = trainee_client.get(url).content.decode()
+
+    stems = [item.snapshot["stem"] for item in attempt.items.all()]
+    positions = [first.index(stem) for stem in stems]
+    assert positions == sorted(positions)
+    assert without_csrf(first) == without_csrf(again)
+
+
+def test_database_allows_one_attempt_in_progress_per_trainee_and_quiz(attempt):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(
+            quiz=attempt.quiz, user=attempt.user, number=2, pass_mark=80
+        )
+
+
+def test_start_view_is_post_only(trainee_client, quiz):
+    assert (
+        trainee_client.get(reverse("quiz:quiz-start", args=[quiz.slug])).status_code
+        == 405
+    )
+
+
+def test_start_view_redirects_to_the_attempt(trainee_client, quiz, trainee):
+    response = trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug]))
+
+    attempt = Attempt.objects.get(user=trainee)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quiz:attempt-detail", args=[attempt.pk])
+
+
+def test_start_beyond_max_attempts_is_refused_with_a_message(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=2, max_attempts=1)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee)
+
+    response = trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug]))
+
+    assert response.status_code == 403
+    assert "used all 1 attempts" in response.content.decode()
+    assert Attempt.objects.filter(user=trainee).count() == 1
+
+
+def test_unpublished_quiz_is_404(trainee_client):
+    quiz = QuizFactory(published=False)
+
+    assert (
+        trainee_client.get(reverse("quiz:quiz-detail", args=[quiz.slug])).status_code
+        == 404
+    )
+    assert (
+        trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug])).status_code
+        == 404
+    )
+
+
+def test_closed_quiz_refuses_a_start(trainee_client, trainee):
+    quiz = QuizFactory(closes_at=timezone.now() - timedelta(days=1))
+
+    response = trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug]))
+
+    assert response.status_code == 403
+    assert not Attempt.objects.exists()
+
+
+# --- answering -----------------------------------------------------------------
+
+
+def test_post_saves_answers_and_they_show_again(trainee_client, attempt):
+    answers = correct_answers(attempt)
+    data = {"shown": list(answers), "nav": "save"}
+    data.update({f"q-{p}": ids for p, ids in answers.items()})
+
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), data
+    )
+
+    assert response.status_code == 302
+    saved = {i.position: i.selected for i in attempt.items.all()}
+    assert saved == answers
+    page = trainee_client.get(
+        reverse("quiz:attempt-detail", args=[attempt.pk])
+    ).content.decode()
+    assert page.count(" checked") == len(answers)
+
+
+def test_unchecking_everything_on_a_page_clears_the_answer(trainee, attempt):
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+
+    attempt_save_answers(attempt=attempt, user=trainee, answers={1: []})
+
+    assert attempt.items.get(position=1).selected == []
+
+
+def test_answer_to_a_question_not_in_the_attempt_is_400_and_changes_nothing(
+    trainee_client, attempt
+):
+    data = {
+        "shown": ["1", "99"],
+        "q-1": [correct_answers(attempt)[1][0]],
+        "q-99": ["1"],
+    }
+
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), data
+    )
+
+    assert response.status_code == 400
+    assert "Question 99 is not part of this attempt" in response.content.decode()
+    assert all(item.selected == [] for item in attempt.items.all())
+
+
+def test_choice_of_another_question_is_400_and_changes_nothing(trainee_client, attempt):
+    other = published_question()
+    foreign = other.choices.first().pk
+    data = {
+        "shown": ["1", "2"],
+        "q-1": [correct_answers(attempt)[1][0]],
+        "q-2": [foreign],
+    }
+
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), data
+    )
+
+    assert response.status_code == 400
+    assert "not one of its choices" in response.content.decode()
+    assert all(item.selected == [] for item in attempt.items.all())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"shown": ["abc"]},
+        {"shown": ["1"], "q-1": ["not-a-number"]},
+        {"q-x": ["1"]},
+        {"shown": ["-1"]},
+    ],
+)
+def test_malformed_answer_posts_are_400(trainee_client, attempt, data):
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), data
+    )
+
+    assert response.status_code == 400
+    assert all(item.selected == [] for item in attempt.items.all())
+
+
+def test_two_answers_to_a_single_answer_question_are_refused(trainee, attempt):
+    item = attempt.items.get(position=1)
+    ids = [c["id"] for c in item.snapshot["choices"]][:2]
+
+    with pytest.raises(InvalidAnswerError):
+        attempt_save_answers(attempt=attempt, user=trainee, answers={1: ids})
+
+
+def test_bad_page_number_is_404(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=2, layout="one_per_page")
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+
+    assert trainee_client.get(url, {"page": "3"}).status_code == 404
+    assert trainee_client.get(url, {"page": "x"}).status_code == 404
+    assert trainee_client.get(url, {"page": "2"}).status_code == 200
+
+
+def test_one_per_page_navigation_saves_each_page(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=3, layout="one_per_page")
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    answers = correct_answers(attempt)
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+
+    response = trainee_client.post(
+        url, {"page": "1", "shown": ["1"], "q-1": answers[1], "nav": "next"}
+    )
+    assert response["Location"] == f"{url}?page=2"
+    response = trainee_client.post(
+        url, {"page": "2", "shown": ["2"], "q-2": answers[2], "nav": "review"}
+    )
+    assert response["Location"] == reverse("quiz:attempt-submit", args=[attempt.pk])
+
+    review = trainee_client.get(response["Location"]).content.decode()
+    assert "1 question is not answered" in review
+    assert attempt.items.get(position=2).selected == answers[2]
+
+
+def test_question_page_html_contains_no_answer_key(trainee_client, trainee):
+    question = published_question(
+        choices=[("Work smoothly", True), ("Twist the neck", False)],
+        explanation="EXPLANATION-SECRET",
+    )
+    Choice.objects.filter(question=question).update(feedback="FEEDBACK-SECRET")
+    quiz = QuizFactory(questions=[question])
+    attempt = attempt_start(quiz=quiz, user=trainee)
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-detail", args=[attempt.pk])
+    ).content.decode()
+
+    assert "Work smoothly" in html and "Twist the neck" in html
+    assert "FEEDBACK-SECRET" not in html
+    assert "EXPLANATION-SECRET" not in html
+    assert "correct" not in html.lower()
+    assert question.rules.first().code not in html
+
+
+# --- submitting ------------------------------------------------------------------
+
+
+def test_submit_grades_the_attempt(trainee_client, attempt, trainee):
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+
+    response = trainee_client.post(reverse("quiz:attempt-submit", args=[attempt.pk]))
+
+    attempt.refresh_from_db()
+    assert response["Location"] == reverse("quiz:attempt-result", args=[attempt.pk])
+    assert attempt.state == AttemptState.FINISHED
+    assert attempt.score == 100 and attempt.passed is True
+    assert all(item.fully_correct for item in attempt.items.all())
+
+
+def test_second_submit_changes_nothing(trainee_client, attempt, trainee):
+    attempt_submit(attempt=attempt, user=trainee, answers=wrong_answers(attempt))
+    attempt.refresh_from_db()
+    before = (attempt.score, attempt.passed, attempt.finished_at)
+
+    response = trainee_client.post(
+        reverse("quiz:attempt-submit", args=[attempt.pk]), follow=True
+    )
+    answer_post = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]),
+        {"shown": ["1"], "q-1": correct_answers(attempt)[1], "nav": "submit"},
+        follow=True,
+    )
+
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.passed, attempt.finished_at) == before
+    assert "already submitted" in " ".join(messages_of(response))
+    assert "already submitted" in " ".join(messages_of(answer_post))
+    with pytest.raises(AttemptClosedError):
+        attempt_submit(attempt=attempt, user=trainee)
+
+
+def test_late_submit_is_graded_as_it_stood_and_ignores_new_answers(
+    trainee_client, trainee
+):
+    quiz = QuizFactory(questions__n=2, time_limit_minutes=10)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    first_right = {1: correct_answers(attempt)[1]}
+    attempt_save_answers(attempt=attempt, user=trainee, answers=first_right)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(minutes=1)
+    )
+
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]),
+        {"shown": ["2"], "q-2": correct_answers(attempt)[2], "nav": "submit"},
+        follow=True,
+    )
+
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.FINISHED and attempt.timed_out
+    assert attempt.score == 50
+    assert attempt.items.get(position=2).selected == []
+    assert "Time was up" in " ".join(messages_of(response))
+
+
+def test_submit_within_the_grace_period_counts(trainee, settings):
+    settings.QUIZ_DEADLINE_GRACE_SECONDS = 30
+    quiz = QuizFactory(questions__n=1, time_limit_minutes=10)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(seconds=5)
+    )
+
+    outcome = attempt_submit(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+
+    assert outcome.late is False
+    assert outcome.attempt.score == 100
+
+
+def test_overdue_attempt_is_graded_when_next_touched(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=2, time_limit_minutes=5)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+
+    response = trainee_client.get(reverse("quiz:quiz-list"))
+
+    attempt.refresh_from_db()
+    assert response.status_code == 200
+    assert attempt.state == AttemptState.FINISHED
+    assert attempt.timed_out and attempt.score == 100
+
+
+def test_overdue_attempt_page_redirects_to_its_result(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=1, time_limit_minutes=5)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+
+    response = trainee_client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
+
+    assert response["Location"] == reverse("quiz:attempt-result", args=[attempt.pk])
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("quiz:attempt-detail", "get"),
+        ("quiz:attempt-detail", "post"),
+        ("quiz:attempt-submit", "get"),
+        ("quiz:attempt-submit", "post"),
+        ("quiz:attempt-result", "get"),
+    ],
+)
+def test_another_trainees_attempt_is_404(client, attempt, name, method):
+    client.force_login(TraineeFactory())
+
+    response = getattr(client, method)(reverse(name, args=[attempt.pk]))
+
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS
+
+
+def test_anonymous_is_sent_to_login(client, attempt):
+    response = client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_non_trainee_gets_403_on_quiz_pages(supervisor_client, quiz):
+    assert supervisor_client.get(reverse("quiz:quiz-list")).status_code == 403
+    assert (
+        supervisor_client.post(reverse("quiz:quiz-start", args=[quiz.slug])).status_code
+        == 403
+    )
+
+
+# --- results, critical rules, snapshots ----------------------------------------------
+
+
+def test_critical_failure_names_the_safety_rule(trainee_client, trainee):
+    critical = RuleFactory(code="R-NO-TWIST", title="No twisting", critical=True)
+    questions = [published_question() for _ in range(9)] + [
+        published_question(rules=[critical])
+    ]
+    quiz = QuizFactory(questions=questions, pass_mark=50)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    answers = correct_answers(attempt)
+    critical_position = attempt.items.get(critical=True).position
+    answers[critical_position] = wrong_answers(attempt)[critical_position]
+    attempt_submit(attempt=attempt, user=trainee, answers=answers)
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    attempt.refresh_from_db()
+    assert attempt.score == 90 and attempt.passed is False and attempt.failed_critical
+    assert "Not passed" in html
+    assert "R-NO-TWIST" in html and "No twisting" in html
+    assert "safety-critical question was answered wrongly" in html
+
+
+def test_result_shows_feedback_explanation_and_rule(trainee_client, trainee):
+    question = published_question(explanation="Because the rule says smooth.")
+    quiz = QuizFactory(questions=[question])
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=wrong_answers(attempt))
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    wrong_text = next(c.text for c in question.choices.all() if not c.correct)
+    assert f"Because: {wrong_text}" in html  # the feedback of the chosen choice
+    assert "Because the rule says smooth." in html
+    assert question.rules.first().code in html
+    assert "your answer, wrong" in html
+
+
+def test_review_never_hides_answers(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=1, review=ReviewPolicy.NEVER)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=wrong_answers(attempt))
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    assert "Answers are not shown" in html
+    assert "Because:" not in html
+
+
+def test_review_after_close_shows_answers_once_closed(trainee_client, trainee):
+    quiz = QuizFactory(
+        questions__n=1,
+        review=ReviewPolicy.AFTER_CLOSE,
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=wrong_answers(attempt))
+    url = reverse("quiz:attempt-result", args=[attempt.pk])
+
+    before = trainee_client.get(url).content.decode()
+    Quiz.objects.filter(pk=quiz.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    after = trainee_client.get(url).content.decode()
+
+    assert "Because:" not in before and "after the quiz closes" in before
+    assert "Because:" in after
+
+
+def test_editing_a_question_after_an_attempt_leaves_the_result_unchanged(
+    trainee_client, trainee
+):
+    question = published_question(choices=[("Smoothly", True), ("Twist", False)])
+    quiz = QuizFactory(questions=[question])
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=correct_answers(attempt))
+    url = reverse("quiz:attempt-result", args=[attempt.pk])
+    before = trainee_client.get(url).content.decode()
+
+    question.stem = "A rewritten stem"
+    question.save()
+    Choice.objects.filter(question=question, text="Smoothly").update(
+        correct=False, text="Changed"
+    )
+    Choice.objects.filter(question=question, text="Twist").update(correct=True)
+    from questions.services import question_unpublish
+
+    question_unpublish(question=question)
+
+    after = trainee_client.get(url).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.score == 100 and attempt.passed
+    assert "A rewritten stem" not in after and "Changed" not in after
+    strip = lambda html: html[html.find("<main") :]  # noqa: E731
+    assert strip(before) == strip(after)
+
+
+def test_deleting_a_question_used_by_an_attempt_is_refused(attempt):
+    from django.db.models import ProtectedError
+
+    question = attempt.items.first().question
+    with pytest.raises(ProtectedError):
+        question.delete()
+
+
+# --- selection ---------------------------------------------------------------------
+
+
+def test_draws_pick_from_category_and_rule_without_repeats(trainee):
+    category, rule = CategoryFactory(), RuleFactory(critical=True)
+    in_both = [published_question(category=category, rules=[rule]) for _ in range(2)]
+    only_category = [published_question(category=category) for _ in range(2)]
+    quiz = QuizFactory(questions=[])
+    QuizDraw.objects.create(quiz=quiz, rule=rule, count=2)
+    QuizDraw.objects.create(quiz=quiz, category=category, count=2)
+
+    for seed in range(5):
+        attempt = attempt_start(
+            quiz=quiz, user=TraineeFactory(), rng=random.Random(seed)
+        )
+        ids = [item.question_id for item in attempt.items.all()]
+        assert len(ids) == len(set(ids)) == 4
+        assert set(ids) == {q.pk for q in in_both + only_category}
+
+
+def test_quiz_whose_draw_asks_too_much_cannot_be_published():
+    from django.core.exceptions import ValidationError
+
+    from quiz.services import quiz_publish
+
+    category = CategoryFactory()
+    published_question(category=category)
+    quiz = QuizFactory(questions=[], published=False)
+    QuizDraw.objects.create(quiz=quiz, category=category, count=2)
+
+    with pytest.raises(ValidationError, match="asks for 2 questions but only 1"):
+        quiz_publish(quiz=quiz)
+    quiz.published = True
+    with pytest.raises(ValidationError):
+        quiz.save()
+    assert Quiz.objects.get(pk=quiz.pk).published is False
+
+
+def test_overlapping_draws_that_cannot_all_be_filled_are_refused():
+    from quiz.selection import selection_problems
+
+    category, rule = CategoryFactory(), RuleFactory()
+    published_question(category=category, rules=[rule])
+    published_question(category=category, rules=[rule])
+    quiz = QuizFactory(questions=[], published=False)
+    QuizDraw.objects.create(quiz=quiz, rule=rule, count=2)
+    QuizDraw.objects.create(quiz=quiz, category=category, count=1)
+
+    assert any("overlap" in p for p in selection_problems(quiz))
+
+
+def test_multiple_answer_question_grades_with_partial_credit(trainee):
+    question = published_question(qtype=QuestionType.MULTIPLE)
+    quiz = QuizFactory(questions=[question], pass_mark=50)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    item = attempt.items.get()
+    one_right = [next(c["id"] for c in item.snapshot["choices"] if c["correct"])]
+
+    attempt_submit(attempt=attempt, user=trainee, answers={1: one_right})
+
+    attempt.refresh_from_db()
+    assert attempt.score == 50 and attempt.passed is True
