@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: users {names} (password as given), "
-                f"{report.users_created} users and {report.questions_created} questions "
-                "created this time."
+                f"{report.users_created} users, {report.questions_created} questions "
+                f"and {report.quizzes_created} quizzes created this time."
             )
         )

@@ -1,0 +1,66 @@
+"""Two requests at once never grade an attempt twice (real transactions, PostgreSQL)."""
+
+import threading
+
+import pytest
+
+from django.db import connection, connections
+
+from quiz.models import Attempt, AttemptState
+from quiz.services import AttemptClosedError, attempt_start, attempt_submit
+from tests.factories import QuizFactory, TraineeFactory, correct_answers
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL"
+    ),
+]
+
+
+def run_together(target, n=2):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(target())
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors
+
+
+def test_concurrent_double_submit_grades_exactly_once():
+    trainee = TraineeFactory()
+    quiz = QuizFactory(questions__n=5)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    answers = correct_answers(attempt)
+
+    results, errors = run_together(
+        lambda: attempt_submit(attempt=attempt, user=trainee, answers=answers)
+    )
+
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], AttemptClosedError)
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.FINISHED and attempt.score == 100
+
+
+def test_concurrent_starts_make_one_attempt():
+    trainee = TraineeFactory()
+    quiz = QuizFactory(questions__n=3)
+
+    results, errors = run_together(lambda: attempt_start(quiz=quiz, user=trainee))
+
+    assert errors == []
+    assert len({attempt.pk for attempt in results}) == 1
+    assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1

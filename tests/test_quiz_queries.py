@@ -1,0 +1,99 @@
+"""Trainee pages run a fixed number of queries, whatever the quiz size."""
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quiz.services import attempt_save_answers, attempt_start, attempt_submit
+from tests.factories import QuizFactory, correct_answers
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, role groups: the price of any signed-in page.
+AUTH = 3
+
+
+def started(trainee, n):
+    quiz = QuizFactory(questions__n=n)
+    return attempt_start(quiz=quiz, user=trainee)
+
+
+def count_queries(callable_) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        callable_()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n", [10, 50])
+def test_quiz_list_queries(trainee_client, trainee, n, django_assert_max_num_queries):
+    for _ in range(3):
+        started(trainee, n)
+    # AUTH + close overdue attempts + quizzes + the trainee's attempts
+    with django_assert_max_num_queries(AUTH + 3):
+        assert trainee_client.get(reverse("quiz:quiz-list")).status_code == 200
+
+
+@pytest.mark.parametrize("n", [10, 50])
+def test_attempt_page_queries(
+    trainee_client, trainee, n, django_assert_max_num_queries
+):
+    attempt = started(trainee, n)
+    # AUTH + attempt with its quiz + count of items + items
+    with django_assert_max_num_queries(AUTH + 3):
+        response = trainee_client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [10, 50])
+def test_save_answers_queries(
+    trainee_client, trainee, n, django_assert_max_num_queries
+):
+    attempt = started(trainee, n)
+    answers = correct_answers(attempt)
+    data = {"shown": list(answers), "nav": "save"}
+    data.update({f"q-{p}": ids for p, ids in answers.items()})
+    # AUTH + attempt + count + savepoint/lock/select items/bulk update/release
+    with django_assert_max_num_queries(AUTH + 9):
+        response = trainee_client.post(
+            reverse("quiz:attempt-detail", args=[attempt.pk]), data
+        )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("n", [10, 50])
+def test_submit_queries(trainee_client, trainee, n, django_assert_max_num_queries):
+    attempt = started(trainee, n)
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+    # AUTH + attempt + savepoint, lock, items, bulk update marks, update attempt, release
+    with django_assert_max_num_queries(AUTH + 8):
+        response = trainee_client.post(
+            reverse("quiz:attempt-submit", args=[attempt.pk])
+        )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("n", [10, 50])
+def test_result_page_queries(trainee_client, trainee, n, django_assert_max_num_queries):
+    attempt = started(trainee, n)
+    attempt_submit(attempt=attempt, user=trainee, answers=correct_answers(attempt))
+    # AUTH + attempt with quiz + items
+    with django_assert_max_num_queries(AUTH + 2):
+        response = trainee_client.get(reverse("quiz:attempt-result", args=[attempt.pk]))
+    assert response.status_code == 200
+
+
+def test_counts_do_not_grow_from_10_to_50_questions(trainee, client):
+    client.force_login(trainee)
+    small, large = started(trainee, 10), started(trainee, 50)
+    counts = {}
+    for label, attempt in [("small", small), ("large", large)]:
+        detail = reverse("quiz:attempt-detail", args=[attempt.pk])
+        counts[label] = [count_queries(lambda url=detail: client.get(url))]
+        attempt_submit(attempt=attempt, user=trainee, answers=correct_answers(attempt))
+        result = reverse("quiz:attempt-result", args=[attempt.pk])
+        counts[label].append(count_queries(lambda url=result: client.get(url)))
+    assert counts["small"] == counts["large"]
