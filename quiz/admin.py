@@ -1,7 +1,18 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from quiz.models import Attempt, AttemptQuestion, Quiz, QuizDraw, QuizQuestion
+from quiz.certificates import certificate_revoke
+from quiz.models import (
+    Attempt,
+    AttemptQuestion,
+    Certificate,
+    Quiz,
+    QuizDraw,
+    QuizQuestion,
+)
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -140,3 +151,115 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text=_("Kept with the certificate and shown to staff."),
+    )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Certificates are issued by grading, revoked here with a reason, never deleted."""
+
+    list_display = [
+        "display_code",
+        "holder_name",
+        "quiz_title",
+        "issued_at",
+        "expires_at",
+        "status_label",
+        "revoked_by",
+    ]
+    list_filter = ["quiz", "issued_at", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = [
+        "code",
+        "holder_name",
+        "user__username",
+        "user__email",
+        "quiz_title",
+    ]
+    list_select_related = ["revoked_by"]
+    readonly_fields = [
+        "display_code",
+        "user",
+        "quiz",
+        "attempt",
+        "holder_name",
+        "quiz_title",
+        "score",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    ]
+    fields = readonly_fields
+    actions = ["revoke_selected"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def display_code(self, obj: Certificate) -> str:
+        return obj.display_code
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj: Certificate) -> str:
+        return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")}[
+            obj.status
+        ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("quiz.revoke_certificate")
+
+    @admin.action(
+        description=_("Revoke selected certificates…"), permissions=["revoke"]
+    )
+    def revoke_selected(self, request, queryset):
+        form = RevokeForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            revoked = 0
+            for certificate in queryset:
+                try:
+                    certificate_revoke(
+                        certificate=certificate,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    revoked += 1
+                except ValidationError as exc:
+                    self.message_user(
+                        request,
+                        f"{certificate.display_code}: {' '.join(exc.messages)}",
+                        messages.WARNING,
+                    )
+            if revoked:
+                self.message_user(
+                    request,
+                    _("%(n)d certificate(s) revoked.") % {"n": revoked},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/quiz/certificate/revoke.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Revoke certificates"),
+                "certificates": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from questions.models import Question
+from quiz.certificates import certificate_issue_for_attempt
 from quiz.grading import GradedItem, attempt_grade, question_mark, to_decimal
 from quiz.models import (
     Attempt,
@@ -323,6 +324,8 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
             "timed_out",
         ]
     )
+    # Same transaction as the grade: a pass and its certificate land together.
+    certificate_issue_for_attempt(attempt=attempt)
 
 
 # --- quizzes ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quiz import views
+from quiz import views, views_certificates
 
 app_name = "quiz"
 
@@ -13,4 +13,20 @@ urlpatterns = [
     path("attempts/<int:pk>/", views.attempt_detail, name="attempt-detail"),
     path("attempts/<int:pk>/submit/", views.attempt_submit_view, name="attempt-submit"),
     path("attempts/<int:pk>/result/", views.attempt_result, name="attempt-result"),
+    path("certificates/", views_certificates.certificate_list, name="certificate-list"),
+    path(
+        "certificates/verify/",
+        views_certificates.certificate_verify_form,
+        name="certificate-verify-form",
+    ),
+    path(
+        "certificates/verify/<str:code>/",
+        views_certificates.certificate_verify,
+        name="certificate-verify",
+    ),
+    path(
+        "certificates/<str:code>/pdf/",
+        views_certificates.certificate_pdf,
+        name="certificate-pdf",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Cohort
 from accounts.roles import is_instructor, is_supervisor, is_trainee
 from questions.models import Question, QuestionStatus, Rule
-from quiz.models import Attempt, Layout, Quiz, ReviewPolicy
+from quiz.models import Attempt, Certificate, Layout, Quiz, ReviewPolicy
 from quiz.selectors import quiz_statuses
 from quiz.services import (
     AttemptClosedError,
@@ -354,9 +354,21 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "show_review": show_review,
             "failed_rules": list(failed_rules.values()),
+            "certificate": _certificate_for(attempt),
             "n_correct": sum(1 for item in items if item.fully_correct),
             "n_items": len(items),
         },
+    )
+
+
+def _certificate_for(attempt: Attempt):
+    """The certificate this passing attempt earned, or the one the trainee holds."""
+    if not (attempt.passed and attempt.quiz.certificate_on_pass):
+        return None
+    return (
+        Certificate.objects.filter(user=attempt.user_id, quiz=attempt.quiz_id)
+        .order_by("-issued_at")
+        .first()
     )
 
 

@@ -64,3 +64,21 @@ def test_concurrent_starts_make_one_attempt():
     assert errors == []
     assert len({attempt.pk for attempt in results}) == 1
     assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1
+
+
+def test_concurrent_submits_of_a_passing_attempt_issue_one_certificate():
+    from quiz.models import Certificate
+
+    trainee = TraineeFactory()
+    quiz = QuizFactory(
+        questions__n=3, certificate_on_pass=True, certificate_validity_months=6
+    )
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    answers = correct_answers(attempt)
+
+    results, errors = run_together(
+        lambda: attempt_submit(attempt=attempt, user=trainee, answers=answers), n=3
+    )
+
+    assert len(results) == 1 and len(errors) == 2
+    assert Certificate.objects.filter(user=trainee, quiz=quiz).count() == 1

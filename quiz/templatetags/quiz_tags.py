@@ -27,3 +27,8 @@ def percent(value) -> str:
     value = Decimal(value).normalize()
     text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
     return f"{text}%"
+
+
+@register.inclusion_tag("includes/_certificate_badge.html")
+def certificate_badge(certificate) -> dict:
+    return {"status": certificate.status}

@@ -1,0 +1,131 @@
+"""Completion certificates: issue, codes, verification, revocation."""
+
+import calendar
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quiz.models import Attempt, Certificate
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed is unambiguous.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 20  # 20 symbols x 5 bits = 100 random bits
+PREFIX = "RW"
+_TYPO_MAP = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def code_generate() -> str:
+    """A fresh random code (not derived from any id)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """RW-XXXX-XXXX-XXXX-XXXX-XXXX, as printed and shown."""
+    groups = [code[i : i + 4] for i in range(0, len(code), 4)]
+    return "-".join([PREFIX, *groups])
+
+
+def normalise_code(raw: str) -> str | None:
+    """The stored form of a code typed any way (dashes, spaces, case); None if malformed."""
+    text = "".join(raw.split()).upper().replace("-", "")
+    if text.startswith(PREFIX) and len(text) == CODE_LENGTH + len(PREFIX):
+        text = text[len(PREFIX) :]
+    text = text.translate(_TYPO_MAP)
+    if len(text) != CODE_LENGTH or any(ch not in ALPHABET for ch in text):
+        return None
+    return text
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def verification_url(certificate: Certificate) -> str:
+    return settings.SITE_URL + reverse(
+        "quiz:certificate-verify", args=[certificate.display_code]
+    )
+
+
+def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
+    """Inside the grading transaction: issue a certificate if this pass earns one.
+
+    A trainee holds at most one valid certificate per quiz: a second pass issues
+    nothing, a pass after the last one expired (or was revoked) issues a renewal.
+    """
+    quiz = attempt.quiz
+    if not (attempt.passed and quiz.certificate_on_pass):
+        return None
+    now = attempt.finished_at or timezone.now()
+    current = Certificate.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        user_id=attempt.user_id,
+        quiz=quiz,
+        revoked_at__isnull=True,
+    )
+    if current.exists():
+        return None
+    expires_at = None
+    if quiz.certificate_validity_months:
+        expires_at = add_months(now, quiz.certificate_validity_months)
+    user = attempt.user
+    certificate = Certificate.objects.create(
+        code=code_generate(),
+        user=user,
+        quiz=quiz,
+        attempt=attempt,
+        holder_name=user.get_full_name() or user.get_username(),
+        quiz_title=quiz.title,
+        score=attempt.score,
+        issued_at=now,
+        expires_at=expires_at,
+    )
+    transaction.on_commit(lambda: certificate_send_mail(certificate=certificate))
+    return certificate
+
+
+def certificate_send_mail(*, certificate: Certificate) -> None:
+    """Tell the holder their certificate is ready (after the grading commit)."""
+    user = certificate.user
+    if not user.email:
+        return
+    context = {
+        "certificate": certificate,
+        "verify_url": verification_url(certificate),
+        "list_url": settings.SITE_URL + reverse("quiz:certificate-list"),
+    }
+    send_mail(
+        subject=_("Your Rulewise certificate: %(quiz)s")
+        % {"quiz": certificate.quiz_title},
+        message=render_to_string("quiz/email/certificate_issued.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+    """Revoke a certificate, keeping it and recording who, when and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for revoking the certificate."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        raise ValidationError(_("This certificate is already revoked."))
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = by
+    certificate.revoke_reason = reason
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate

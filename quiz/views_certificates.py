@@ -1,0 +1,140 @@
+"""Certificate pages: the holder's list and PDF, and the public verification."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from quiz.certificate_pdf import CertificateData, render_certificate
+from quiz.certificates import normalise_code, verification_url
+from quiz.models import Certificate
+
+
+@login_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    certificates = Certificate.objects.filter(user=request.user).select_related("quiz")
+    return render(request, "quiz/certificate_list.html", {"certificates": certificates})
+
+
+@login_required
+@never_cache
+def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    stored = normalise_code(code)
+    if stored is None:
+        raise Http404
+    # Scoped lookup: anyone who may not download it gets the same 404.
+    certificate = get_object_or_404(
+        Certificate.objects.visible_to(request.user), code=stored
+    )
+    data = CertificateData(
+        holder_name=certificate.holder_name,
+        quiz_title=certificate.quiz_title,
+        issued_on=certificate.issued_at.date(),
+        score=f"{certificate.score.normalize():f}%",
+        code=certificate.display_code,
+        verify_url=verification_url(certificate),
+        expires_on=certificate.expires_at.date() if certificate.expires_at else None,
+        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
+    )
+    response = HttpResponse(render_certificate(data), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="rulewise-certificate-{certificate.display_code}.pdf"'
+    )
+    return response
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Certificate code"),
+        max_length=64,
+        help_text=_(
+            "As printed on the certificate, e.g. RW-7KQ4-M2XD-9TPA-…; dashes and case do not matter."
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _(
+                    "That is not a certificate code: it has 20 letters and digits after RW-."
+                )
+            )
+        return code
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _throttle_key(request: HttpRequest) -> str:
+    return f"rw:verify-miss:{_client_address(request)}"
+
+
+def _throttled(request: HttpRequest) -> bool:
+    return (
+        cache.get(_throttle_key(request), 0) >= settings.CERTIFICATE_VERIFY_MAX_MISSES
+    )
+
+
+def _count_miss(request: HttpRequest) -> None:
+    key = _throttle_key(request)
+    window = settings.CERTIFICATE_VERIFY_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "quiz/certificate_throttled.html",
+        {"minutes": settings.CERTIFICATE_VERIFY_WINDOW_SECONDS // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(settings.CERTIFICATE_VERIFY_WINDOW_SECONDS)
+    return response
+
+
+@require_GET
+def certificate_verify_form(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect("quiz:certificate-verify", form.cleaned_data["code"])
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "quiz/certificate_verify_form.html", {"form": form}, status=status
+    )
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    if _throttled(request):
+        return _too_many(request)
+    stored = normalise_code(code)
+    certificate = (
+        Certificate.objects.filter(code=stored)
+        .only(
+            "code", "holder_name", "quiz_title", "issued_at", "expires_at", "revoked_at"
+        )
+        .first()
+        if stored
+        else None
+    )
+    if certificate is None:
+        _count_miss(request)
+        return render(
+            request,
+            "quiz/certificate_verify_missing.html",
+            {"form": VerifyForm(initial={"code": code[:64]})},
+            status=404,
+        )
+    return render(request, "quiz/certificate_verify.html", {"certificate": certificate})

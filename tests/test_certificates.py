@@ -1,0 +1,489 @@
+"""Certificates: issued once by a pass, verifiable by anyone, revocable, never deleted."""
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz.certificates import (
+    ALPHABET,
+    add_months,
+    certificate_revoke,
+    code_generate,
+    format_code,
+    normalise_code,
+)
+from quiz.models import Attempt, Certificate
+from quiz.services import attempt_start, attempt_submit
+from tests.factories import (
+    CohortFactory,
+    InstructorFactory,
+    QuizFactory,
+    SupervisorFactory,
+    TraineeFactory,
+    correct_answers,
+    wrong_answers,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certifying_quiz(db):
+    return QuizFactory(
+        questions__n=3, certificate_on_pass=True, certificate_validity_months=12
+    )
+
+
+def take(quiz, user, *, right=True):
+    attempt = attempt_start(quiz=quiz, user=user)
+    answers = correct_answers(attempt) if right else wrong_answers(attempt)
+    return attempt_submit(attempt=attempt, user=user, answers=answers).attempt
+
+
+@pytest.fixture
+def certificate(certifying_quiz, trainee, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        take(certifying_quiz, trainee)
+    return Certificate.objects.get(user=trainee)
+
+
+# --- issuing ---------------------------------------------------------------------
+
+
+def test_first_pass_issues_one_certificate_with_expiry(certifying_quiz, trainee):
+    attempt = take(certifying_quiz, trainee)
+
+    certificate = Certificate.objects.get(user=trainee, quiz=certifying_quiz)
+    assert certificate.attempt == attempt
+    assert certificate.holder_name == trainee.get_full_name()
+    assert certificate.score == 100
+    assert certificate.expires_at == add_months(certificate.issued_at, 12)
+    assert certificate.status == "valid"
+
+
+def test_second_pass_issues_nothing(certifying_quiz, trainee):
+    take(certifying_quiz, trainee)
+    take(certifying_quiz, trainee)
+
+    assert Certificate.objects.filter(user=trainee).count() == 1
+
+
+def test_failed_attempt_and_non_certifying_quiz_issue_nothing(certifying_quiz, trainee):
+    take(certifying_quiz, trainee, right=False)
+    take(QuizFactory(questions__n=1), trainee)
+
+    assert not Certificate.objects.exists()
+
+
+def test_pass_after_expiry_issues_a_renewal(certifying_quiz, trainee):
+    take(certifying_quiz, trainee)
+    old = Certificate.objects.get()
+    Certificate.objects.filter(pk=old.pk).update(
+        issued_at=timezone.now() - timedelta(days=800),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+
+    take(certifying_quiz, trainee)
+
+    assert Certificate.objects.filter(user=trainee).count() == 2
+    assert Certificate.objects.exclude(pk=old.pk).get().status == "valid"
+
+
+def test_issue_mail_is_sent_after_commit(
+    certifying_quiz, trainee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        take(certifying_quiz, trainee)
+    assert mail.outbox == []  # nothing before the commit
+
+    for callback in callbacks:
+        callback()
+
+    certificate = Certificate.objects.get()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [trainee.email]
+    assert certificate.display_code in mail.outbox[0].body
+    assert "http://localhost:8000/certificates/verify/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (
+            datetime(2026, 1, 31, 9, tzinfo=UTC),
+            1,
+            datetime(2026, 2, 28, 9, tzinfo=UTC),
+        ),
+        (
+            datetime(2027, 11, 30, tzinfo=UTC),
+            3,
+            datetime(2028, 2, 29, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 5, 15, tzinfo=UTC),
+            24,
+            datetime(2028, 5, 15, tzinfo=UTC),
+        ),
+    ],
+)
+def test_expiry_months_arithmetic(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_quiz_without_validity_gives_a_certificate_that_never_expires(trainee):
+    quiz = QuizFactory(questions__n=1, certificate_on_pass=True)
+
+    take(quiz, trainee)
+
+    assert Certificate.objects.get().expires_at is None
+
+
+# --- codes -------------------------------------------------------------------------
+
+
+def test_code_has_100_random_bits_in_readable_groups():
+    codes = {code_generate() for _ in range(2000)}
+
+    assert len(codes) == 2000
+    assert all(len(c) == 20 and set(c) <= set(ALPHABET) for c in codes)
+    assert len(ALPHABET) ** 20 >= 2**100
+    assert re.fullmatch(r"RW(-[0-9A-Z]{4}){5}", format_code(next(iter(codes))))
+
+
+def test_code_is_not_derived_from_ids(certifying_quiz):
+    codes = [take(certifying_quiz, TraineeFactory()).certificate.code for _ in range(3)]
+
+    assert len(set(codes)) == 3
+    assert not any(code.isdigit() for code in codes)
+
+
+def test_code_is_unique_by_constraint(certificate, certifying_quiz):
+    other = take(QuizFactory(questions__n=1), certificate.user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Certificate.objects.create(
+            code=certificate.code,
+            user=certificate.user,
+            quiz=certifying_quiz,
+            attempt=other,
+            holder_name="x",
+            quiz_title="x",
+            score=100,
+        )
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda c: format_code(c),
+        lambda c: format_code(c).lower(),
+        lambda c: c,
+        lambda c: c.lower(),
+        lambda c: " ".join(c[i : i + 4] for i in range(0, 20, 4)),
+        lambda c: "rw" + c,
+    ],
+)
+def test_code_spellings_normalise(spelling):
+    code = code_generate()
+
+    assert normalise_code(spelling(code)) == code
+
+
+def test_letter_o_and_i_read_as_digits():
+    assert normalise_code("O" * 19 + "I") == "0" * 19 + "1"
+
+
+@pytest.mark.parametrize("bad", ["", "RW-", "ABC", "U" * 20, "A" * 21, "<script>"])
+def test_malformed_codes_are_rejected(bad):
+    assert normalise_code(bad) is None
+
+
+# --- PDF ----------------------------------------------------------------------------
+
+
+def pdf_of(client, certificate):
+    response = client.get(
+        reverse("quiz:certificate-pdf", args=[certificate.display_code])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(io.BytesIO(response.content))
+
+
+def test_pdf_holds_name_quiz_code_and_verification_url(trainee_client, certificate):
+    reader = pdf_of(trainee_client, certificate)
+
+    page = reader.pages[0]
+    text = page.extract_text()
+    assert len(reader.pages) == 1
+    assert page.mediabox.width > page.mediabox.height  # landscape
+    assert certificate.holder_name in text
+    assert certificate.quiz_title in text
+    assert certificate.display_code in text
+    assert (
+        f"http://localhost:8000/certificates/verify/{certificate.display_code}/" in text
+    )
+    assert "REVOKED" not in text
+
+
+def test_pdf_qr_code_decodes_to_the_verification_url(trainee_client, certificate):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    page = pdf_of(trainee_client, certificate).pages[0]
+
+    [image] = page.images
+    decoded = [result.text for result in zxingcpp.read_barcodes(image.image)]
+
+    assert decoded == [
+        f"http://localhost:8000/certificates/verify/{certificate.display_code}/"
+    ]
+
+
+def test_revoked_certificate_pdf_is_marked(trainee_client, certificate, instructor):
+    certificate_revoke(certificate=certificate, by=instructor, reason="Exam fraud")
+
+    text = pdf_of(trainee_client, certificate).pages[0].extract_text()
+
+    assert "REVOKED" in text
+
+
+def download_status(client, user, certificate) -> int:
+    if user is not None:
+        client.force_login(user)
+    response = client.get(
+        reverse("quiz:certificate-pdf", args=[certificate.display_code])
+    )
+    return response.status_code
+
+
+def test_download_permission_matrix(client, certificate):
+    holder = certificate.user
+    own_supervisor = SupervisorFactory()
+    CohortFactory(trainees=[holder], supervisors=[own_supervisor])
+    other_supervisor = SupervisorFactory()
+    CohortFactory(trainees=[TraineeFactory()], supervisors=[other_supervisor])
+
+    expected = {
+        "holder": (holder, 200),
+        "instructor": (InstructorFactory(), 200),
+        "own supervisor": (own_supervisor, 200),
+        "other supervisor": (other_supervisor, 404),
+        "other trainee": (TraineeFactory(), 404),
+    }
+    for label, (user, status) in expected.items():
+        client.logout()
+        assert download_status(client, user, certificate) == status, label
+    client.logout()
+    assert download_status(client, None, certificate) == 302
+
+
+def test_unknown_code_download_is_404(trainee_client):
+    assert (
+        trainee_client.get(
+            reverse("quiz:certificate-pdf", args=["RW-0000"])
+        ).status_code
+        == 404
+    )
+
+
+# --- trainee pages -------------------------------------------------------------------
+
+
+def test_certificate_list_shows_status_and_download(trainee_client, certificate):
+    html = trainee_client.get(reverse("quiz:certificate-list")).content.decode()
+
+    assert certificate.display_code in html
+    assert reverse("quiz:certificate-pdf", args=[certificate.display_code]) in html
+    assert "Valid" in html
+
+
+def test_certificate_list_empty_state(trainee_client):
+    assert (
+        "No certificate yet"
+        in trainee_client.get(reverse("quiz:certificate-list")).content.decode()
+    )
+
+
+def test_result_page_links_to_the_certificate(trainee_client, certificate):
+    url = reverse("quiz:attempt-result", args=[certificate.attempt_id])
+
+    html = trainee_client.get(url).content.decode()
+
+    assert reverse("quiz:certificate-pdf", args=[certificate.display_code]) in html
+
+
+# --- verification ---------------------------------------------------------------------
+
+
+def verify(client, code):
+    return client.get(reverse("quiz:certificate-verify", args=[code]))
+
+
+def test_verify_valid_shows_only_holder_quiz_and_date(client, certificate):
+    response = verify(client, certificate.display_code)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Valid certificate" in html
+    assert certificate.holder_name in html and certificate.quiz_title in html
+    assert certificate.issued_at.strftime("%Y") in html
+    assert certificate.user.email not in html
+    assert "100%" not in html and "score" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [str.lower, lambda c: c.replace("-", ""), lambda c: c.replace("-", "").lower()[2:]],
+)
+def test_verify_accepts_any_spelling(client, certificate, spelling):
+    assert (
+        "Valid certificate"
+        in verify(client, spelling(certificate.display_code)).content.decode()
+    )
+
+
+def test_verify_expired_shows_the_date(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2024, 1, 1, tzinfo=UTC),
+        expires_at=datetime(2025, 3, 4, tzinfo=UTC),
+    )
+
+    html = verify(client, certificate.display_code).content.decode()
+
+    assert "Expired on 4 March 2025" in html
+
+
+def test_verify_revoked_shows_the_date(client, certificate, instructor):
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+
+    html = verify(client, certificate.display_code).content.decode()
+
+    assert "Revoked on" in html and "Fraud" not in html
+
+
+def test_verify_unknown_code_is_a_clear_404(client):
+    response = verify(client, format_code("0" * 20))
+
+    assert response.status_code == 404
+    assert "No such certificate" in response.content.decode()
+
+
+def test_verify_malformed_code_is_404(client):
+    assert verify(client, "not-a-code").status_code == 404
+
+
+def test_repeated_guessing_is_throttled(client, certificate, settings):
+    settings.CERTIFICATE_VERIFY_MAX_MISSES = 5
+    for i in range(5):
+        assert verify(client, format_code(f"{i:020d}")).status_code == 404
+
+    blocked = verify(client, format_code("9" * 20))
+    blocked_valid = verify(client, certificate.display_code)
+
+    assert blocked.status_code == 429
+    assert "Too many wrong codes" in blocked.content.decode()
+    assert blocked_valid.status_code == 429
+    assert int(blocked["Retry-After"]) > 0
+
+
+def test_valid_lookups_are_not_counted_as_guesses(client, certificate, settings):
+    settings.CERTIFICATE_VERIFY_MAX_MISSES = 2
+    for _ in range(5):
+        assert verify(client, certificate.display_code).status_code == 200
+
+
+def test_verify_form_redirects_to_the_code_page(client, certificate):
+    response = client.get(
+        reverse("quiz:certificate-verify-form"),
+        {"code": certificate.display_code.lower()},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "quiz:certificate-verify", args=[certificate.code]
+    )
+
+
+def test_verify_form_with_a_bad_code_is_400_with_a_message(client):
+    response = client.get(reverse("quiz:certificate-verify-form"), {"code": "hello"})
+
+    assert response.status_code == 400
+    assert "not a certificate code" in response.content.decode()
+
+
+def test_verify_form_page_renders(client):
+    assert client.get(reverse("quiz:certificate-verify-form")).status_code == 200
+
+
+# --- revocation in the admin ------------------------------------------------------------
+
+
+def revoke_post(client, certificate, reason):
+    data = {
+        "action": "revoke_selected",
+        "_selected_action": [certificate.pk],
+        "confirm": "yes",
+    }
+    if reason is not None:
+        data["reason"] = reason
+    return client.post(reverse("admin:quiz_certificate_changelist"), data, follow=True)
+
+
+def test_admin_revocation_needs_a_reason(instructor_client, certificate):
+    response = revoke_post(instructor_client, certificate, "  ")
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    assert "Please give the reason" in response.content.decode()
+
+
+def test_admin_revocation_records_who_when_why_and_keeps_the_row(
+    instructor_client, instructor, certificate
+):
+    response = revoke_post(instructor_client, certificate, "Identity fraud at the exam")
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_by == instructor
+    assert certificate.revoked_at is not None
+    assert certificate.revoke_reason == "Identity fraud at the exam"
+    assert certificate.status == "revoked"
+    assert "1 certificate(s) revoked." in [
+        str(m) for m in get_messages(response.wsgi_request)
+    ]
+
+
+def test_certificates_cannot_be_deleted_or_edited_in_the_admin(
+    instructor_client, certificate
+):
+    delete = instructor_client.post(
+        reverse("admin:quiz_certificate_delete", args=[certificate.pk]), {"post": "yes"}
+    )
+
+    assert delete.status_code == 403
+    assert Certificate.objects.filter(pk=certificate.pk).exists()
+    changelist = instructor_client.get(
+        reverse("admin:quiz_certificate_changelist")
+    ).content.decode()
+    assert "delete_selected" not in changelist
+
+
+def test_revoking_twice_is_refused(certificate, instructor):
+    from django.core.exceptions import ValidationError
+
+    certificate_revoke(certificate=certificate, by=instructor, reason="First")
+    with pytest.raises(ValidationError, match="already revoked"):
+        certificate_revoke(certificate=certificate, by=instructor, reason="Second")
+
+
+def test_attempt_with_a_certificate_cannot_be_deleted(certificate):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        Attempt.objects.filter(pk=certificate.attempt_id).delete()
