@@ -1,0 +1,36 @@
+"""Question interchange: Moodle GIFT and Aiken, as pure functions.
+
+``parse_gift``/``parse_aiken`` turn file text into a :class:`ParseResult`
+(questions, skipped questions of unsupported types, warnings) or raise
+:class:`FormatError` (``"line N: ..."``). ``write_gift``/``write_aiken`` turn
+:class:`ParsedQuestion` objects back into text, raising :class:`ExportError`
+for questions the format cannot hold. No Django here: callers map the plain
+dataclasses to models.
+"""
+
+from .aiken import aiken_problem, parse_aiken, write_aiken
+from .gift import parse_gift, write_gift
+from .types import (
+    ExportError,
+    FormatError,
+    ParsedChoice,
+    ParsedQuestion,
+    ParseResult,
+    QuestionType,
+    SkippedQuestion,
+)
+
+__all__ = [
+    "ExportError",
+    "FormatError",
+    "ParseResult",
+    "ParsedChoice",
+    "ParsedQuestion",
+    "QuestionType",
+    "SkippedQuestion",
+    "aiken_problem",
+    "parse_aiken",
+    "parse_gift",
+    "write_aiken",
+    "write_gift",
+]

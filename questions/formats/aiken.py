@@ -1,0 +1,285 @@
+"""Read and write the Aiken format (single-answer multiple choice).
+
+An Aiken question is its text, two or more options and the right letter::
+
+    What is the correct answer to this question?
+    A. Is it this one?
+    B) Maybe this answer?
+    ANSWER: B
+
+``parse_aiken(text) -> ParseResult`` follows Moodle's ``qformat_aiken``:
+lines are trimmed, blank lines are ignored (so a new question may start right
+after an ``ANSWER`` line), an option is an upper-case letter, ``.`` or ``)``
+and its text (the space after the label is optional, as in Moodle), options
+never continue on the next line, and lines of one character are skipped.
+Texts are plain text; HTML in them stays literal, as Moodle escapes it.
+
+More forgiving than Moodle: the question text may span several consecutive
+lines (joined with ``\\n``); the ``ANSWER`` keyword may be in any case and the
+letter in lower case (both with a warning, Moodle needs ``ANSWER: B``); the
+answer is matched by letter, not by position; and ``U.S. law ...`` inside a
+question text is text, because a label without a space must continue the
+A, B, C sequence. Clearer than Moodle: every problem raises
+:class:`FormatError` naming its line instead of dropping the question (an
+option before any question text, fewer than two options, a missing
+``ANSWER`` line, a repeated letter, an ``ANSWER`` that is not one of the
+option letters or is not a single letter). Options reading exactly ``True``
+and ``False`` make a ``true_false`` question; any other question is
+``single``.
+
+``write_aiken(questions, *, skip_unsupported=False) -> str`` writes ``A.``
+labelled options. Aiken keeps only the text, the options and the one right
+answer: titles, feedback, general feedback ("explanation"), categories,
+rules, idnumbers, tags and partial-credit fractions are lost, and line breaks
+inside texts become spaces (Moodle's importer wants one line each). A
+``true_false`` question is written as ``A. True`` / ``B. False`` and reads back
+as ``true_false``; so does a ``single`` question whose two options are True
+and False. Questions Aiken cannot hold (``multiple``, more than 26 options,
+no single right option, a text that would read back as an option or
+``ANSWER`` line) raise :class:`ExportError` listing every one of them, or are
+left out when ``skip_unsupported`` is true; :func:`aiken_problem` tells in
+advance why a question cannot be written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .text import to_plain
+from .types import (
+    ExportError,
+    FormatError,
+    ParsedChoice,
+    ParsedQuestion,
+    ParseResult,
+)
+
+__all__ = ["aiken_problem", "parse_aiken", "write_aiken"]
+
+_OPTION_RE = re.compile(r"([A-Z])([.)])(.*)", re.S)
+_ANSWER_RE = re.compile(r"answer\s*:(.*)", re.I | re.S)
+_LETTER_RE = re.compile(r"([A-Za-z])[.)]?")
+_FLATTEN_RE = re.compile(r"\s*\n\s*")
+
+
+@dataclass
+class _Open:
+    """A question whose ``ANSWER`` line has not been read yet."""
+
+    line: int
+    stem: list[str]
+    options: list[tuple[str, str]] = field(default_factory=list)
+    blank_after_stem: bool = False
+
+
+def _finish(
+    current: _Open, letter: str, line: int, warnings: list[str]
+) -> ParsedQuestion:
+    """Build the question once its ``ANSWER`` letter is known."""
+    letters = [label for label, _ in current.options]
+    if letter not in letters:
+        raise FormatError(
+            line,
+            f"ANSWER: {letter} is not one of the options ({', '.join(letters)})",
+        )
+    texts = [text for _, text in current.options]
+    if len(set(texts)) != len(texts):
+        warnings.append(f"line {current.line}: the same option text appears twice")
+    right = letters.index(letter)
+    stem = "\n".join(current.stem)
+    if len(texts) == 2 and {t.casefold() for t in texts} == {"true", "false"}:
+        is_true = texts[right].casefold() == "true"
+        choices = (
+            ParsedChoice("True", 1.0 if is_true else 0.0),
+            ParsedChoice("False", 0.0 if is_true else 1.0),
+        )
+        return ParsedQuestion("true_false", stem, choices, line=current.line)
+    choices = tuple(
+        ParsedChoice(text, 1.0 if index == right else 0.0)
+        for index, text in enumerate(texts)
+    )
+    return ParsedQuestion("single", stem, choices, line=current.line)
+
+
+def _answer_letter(line: str, number: int, warnings: list[str]) -> str | None:
+    """Return the letter of an ``ANSWER`` line, or None if it is not one."""
+    match = _ANSWER_RE.fullmatch(line)
+    if not match:
+        return None
+    value = match.group(1).strip()
+    letter = _LETTER_RE.fullmatch(value)
+    exact_keyword = line.startswith("ANSWER:")
+    if not letter:
+        if not exact_keyword:
+            # "Answer: the following" in lower case is ordinary text.
+            return None
+        raise FormatError(
+            number,
+            f"ANSWER must name one option letter, as in 'ANSWER: B'; got"
+            f" {value!r} (an Aiken question has exactly one right answer)",
+        )
+    if not exact_keyword or letter.group(1).islower():
+        warnings.append(
+            f"line {number}: read {line!r} as the answer; Moodle only accepts"
+            " 'ANSWER: X' with capitals"
+        )
+    return letter.group(1).upper()
+
+
+def parse_aiken(text: str) -> ParseResult:
+    """Parse Aiken *text* into single-answer and true/false questions."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    questions: list[ParsedQuestion] = []
+    warnings: list[str] = []
+    current: _Open | None = None
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = to_plain(raw, "plain")
+        if not line:
+            if current is not None and not current.options:
+                current.blank_after_stem = True
+            continue
+        if len(line) < 2:
+            warnings.append(
+                f"line {number}: skipped the one-character line {line!r}, as"
+                " Moodle does"
+            )
+            continue
+
+        letter = _answer_letter(line, number, warnings)
+        if letter is not None:
+            if current is None:
+                raise FormatError(number, "'ANSWER:' line without a question above it")
+            if len(current.options) < 2:
+                raise FormatError(
+                    number,
+                    f"the question starting on line {current.line} has"
+                    f" {len(current.options)} option(s); Aiken needs at least"
+                    " two, such as 'A) ...' and 'B) ...'",
+                )
+            questions.append(_finish(current, letter, number, warnings))
+            current = None
+            continue
+
+        option = _OPTION_RE.fullmatch(line)
+        if option:
+            label, rest = option.group(1), option.group(3)
+            if current is None:
+                raise FormatError(
+                    number,
+                    f"option '{label}{option.group(2)}' comes before any question"
+                    " text; a question starts with its text on its own line",
+                )
+            expected = chr(ord("A") + len(current.options))
+            # "A) x" is always an option; "U.S. law" only continues A, B, C.
+            if not rest or rest[0].isspace() or label == expected:
+                current.options.append(
+                    (label, _option_text(label, rest, number, current))
+                )
+                if label != expected:
+                    warnings.append(
+                        f"line {number}: option {label} is out of order"
+                        f" (expected {expected}); Moodle matches the ANSWER"
+                        " letter by position, this reader by letter"
+                    )
+                continue
+
+        if current is None:
+            current = _Open(line=number, stem=[line])
+        elif current.options:
+            raise FormatError(
+                number,
+                f"the question starting on line {current.line} has no 'ANSWER:'"
+                " line; expected another option or 'ANSWER: <letter>' here",
+            )
+        elif current.blank_after_stem:
+            raise FormatError(
+                number,
+                f"the question starting on line {current.line} has no options;"
+                " expected lines such as 'A) ...' after its text",
+            )
+        else:
+            current.stem.append(line)
+
+    if current is not None:
+        what = "'ANSWER:' line" if current.options else "options or 'ANSWER:' line"
+        raise FormatError(current.line, f"the question has no {what}")
+    return ParseResult(tuple(questions), (), tuple(warnings))
+
+
+def _option_text(label: str, rest: str, number: int, current: _Open) -> str:
+    """Return an option's text after checking its letter and content."""
+    if any(label == used for used, _ in current.options):
+        raise FormatError(
+            number,
+            f"option letter {label} is used twice in the question starting on"
+            f" line {current.line}",
+        )
+    text = rest.strip()
+    if not text:
+        raise FormatError(number, f"option {label} has no text")
+    return text
+
+
+def _flatten(text: str) -> str:
+    """Put a text on one line, as Aiken and Moodle's importer need."""
+    return _FLATTEN_RE.sub(" ", text.strip())
+
+
+def _right_index(q: ParsedQuestion) -> int | None:
+    """Return the index of the single right choice, if there is exactly one."""
+    full = [i for i, c in enumerate(q.choices) if math.isclose(c.fraction, 1.0)]
+    if len(full) == 1:
+        return full[0]
+    correct = [i for i, c in enumerate(q.choices) if c.correct]
+    return correct[0] if not full and len(correct) == 1 else None
+
+
+def aiken_problem(q: ParsedQuestion) -> str | None:
+    """Return why *q* cannot be written as Aiken, or None if it can."""
+    if q.qtype == "multiple":
+        return "Aiken has no multiple-answer questions"
+    if q.qtype not in ("single", "true_false"):
+        return f"unknown question type {q.qtype!r}"
+    if not 2 <= len(q.choices) <= 26:
+        return "Aiken needs between 2 and 26 options"
+    if _right_index(q) is None:
+        return "Aiken needs exactly one right option"
+    stem = _flatten(q.stem)
+    if len(stem) < 2:
+        return "the question text is shorter than two characters"
+    if _OPTION_RE.fullmatch(stem) or _ANSWER_RE.fullmatch(stem):
+        return "the question text would be read as an option or ANSWER line"
+    if any(not _flatten(c.text) for c in q.choices):
+        return "an option has no text"
+    return None
+
+
+def write_aiken(
+    questions: Iterable[ParsedQuestion], *, skip_unsupported: bool = False
+) -> str:
+    """Write *questions* as Aiken; see the module docstring for what is lost."""
+    blocks: list[str] = []
+    problems: list[str] = []
+    for number, q in enumerate(questions, 1):
+        problem = aiken_problem(q)
+        if problem is not None:
+            label = q.title or q.stem[:40]
+            problems.append(f"question {number} ({label!r}): {problem}")
+            continue
+        right = _right_index(q)
+        assert right is not None
+        if q.qtype == "true_false":
+            texts = ["True", "False"]
+            right = 0 if q.choices[right].text.strip().casefold() == "true" else 1
+        else:
+            texts = [_flatten(c.text) for c in q.choices]
+        lines = [_flatten(q.stem)]
+        lines += [f"{chr(ord('A') + i)}. {text}" for i, text in enumerate(texts)]
+        lines.append(f"ANSWER: {chr(ord('A') + right)}")
+        blocks.append("\n".join(lines))
+    if problems and not skip_unsupported:
+        raise ExportError(problems)
+    return "\n\n".join(blocks) + "\n" if blocks else ""

@@ -1,0 +1,360 @@
+"""Writing then reading gives the same questions back (GIFT and Aiken)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from questions.formats import (
+    ExportError,
+    ParsedChoice,
+    ParsedQuestion,
+    parse_aiken,
+    parse_gift,
+    write_aiken,
+    write_gift,
+)
+
+DATA = Path(__file__).parent / "data"
+C = ParsedChoice
+
+
+def without_line(questions: tuple[ParsedQuestion, ...]) -> list[ParsedQuestion]:
+    """Drop the line numbers, which depend on the layout."""
+    return [dataclasses.replace(q, line=0) for q in questions]
+
+
+def assert_same(back: ParsedQuestion, original: ParsedQuestion) -> None:
+    """Check every field the brief promises survives a GIFT round trip."""
+    assert back.qtype == original.qtype
+    assert back.stem == original.stem
+    assert back.title == original.title
+    assert back.general_feedback == original.general_feedback
+    assert back.category == original.category
+    assert back.rules == original.rules
+    assert back.idnumber == original.idnumber
+    assert back.tags == original.tags
+    assert [(c.text, c.correct, c.feedback) for c in back.choices] == [
+        (c.text, c.correct, c.feedback) for c in original.choices
+    ]
+    if original.qtype != "multiple":
+        assert [c.fraction for c in back.choices] == pytest.approx(
+            [c.fraction for c in original.choices]
+        )
+
+
+# --------------------------------------------------------------------------
+# Literal examples
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.gift.txt")), ids=lambda p: p.name)
+def test_conformance_files_round_trip_exactly(path: Path) -> None:
+    original = parse_gift(path.read_text(encoding="utf-8")).questions
+    back = parse_gift(write_gift(original))
+    assert back.warnings == ()
+    assert without_line(back.questions) == without_line(original)
+
+
+EXAMPLE = (
+    ParsedQuestion(
+        "single",
+        "Which movement is safe\nfor a cervical hernia?",
+        (
+            C("Sudden twist {fast}", 0.0, "Never: risk of displacement."),
+            C("Smooth, gradual strokes", 1.0, "Right = safe."),
+            C("Deep pressure on C5", 0.0),
+        ),
+        title="Safe movement: #1",
+        general_feedback="All movements must be gradual ~ smooth.",
+        category="Safety/Neck",
+        rules=("R-NO-TWIST", "R-SMOOTH"),
+        idnumber="SEED-001",
+        tags=("neck", "basics"),
+    ),
+    ParsedQuestion(
+        "multiple",
+        "Which massages suit a cervical hernia?",
+        (
+            C("Hydromassage", 0.5),
+            C("Ice massage", 0.5, "Cold reduces swelling."),
+            C("Twisting manipulation", -1.0, "Dangerous."),
+        ),
+        category="Safety/Neck",
+    ),
+    ParsedQuestion(
+        "true_false",
+        "Massage can remove a hernia for good.",
+        (C("True", 0.0, "No: relief is temporary."), C("False", 1.0, "Correct.")),
+        general_feedback="It only eases the symptoms.",
+        category="",
+        rules=("R-HONEST",),
+    ),
+)
+
+EXAMPLE_GIFT = """\
+$CATEGORY: Safety/Neck
+
+// rules: R-NO-TWIST, R-SMOOTH
+// idnumber: SEED-001
+// [tag:neck] [tag:basics]
+::Safe movement\\: \\#1::Which movement is safe\\nfor a cervical hernia?{
+\t~Sudden twist \\{fast\\}#Never\\: risk of displacement.
+\t=Smooth, gradual strokes#Right \\= safe.
+\t~Deep pressure on C5
+\t####All movements must be gradual \\~ smooth.
+}
+
+Which massages suit a cervical hernia?{
+\t~%50%Hydromassage
+\t~%50%Ice massage#Cold reduces swelling.
+\t~%-100%Twisting manipulation#Dangerous.
+}
+
+$CATEGORY: $course$/top
+
+// rules: R-HONEST
+Massage can remove a hernia for good.{FALSE#No\\: relief is temporary.#Correct.\
+####It only eases the symptoms.}
+"""
+
+
+def test_writer_output_is_exact() -> None:
+    assert write_gift(EXAMPLE) == EXAMPLE_GIFT
+
+
+def test_literal_example_round_trips() -> None:
+    back = parse_gift(write_gift(EXAMPLE))
+    assert back.warnings == ()
+    assert without_line(back.questions) == list(EXAMPLE)
+
+
+def test_texts_the_moodle_format_would_change_get_plain_prefix() -> None:
+    question = ParsedQuestion(
+        "single",
+        "Is 2 <b> 3 & AT&amp;T?",
+        (C("[html] literal", 1.0, "<i>x</i>"), C("%50%not a weight", 0.0)),
+        title="<b>title</b> &amp;",
+    )
+    text = write_gift([question])
+    assert text == (
+        "::&lt;b&gt;title&lt;/b&gt; &amp;amp;::[plain]Is 2 <b> 3 & AT&amp;T?{\n"
+        "\t=[plain][html] literal#<i>x</i>\n"
+        "\t~[plain]%50%not a weight\n"
+        "}\n"
+    )
+    back = parse_gift(text).questions[0]
+    # Titles take no [plain]: tags in them are dropped, as Moodle does.
+    assert back == dataclasses.replace(question, title="title &amp;", line=1)
+
+
+def test_multiple_fractions_are_normalised_when_they_do_not_add_up() -> None:
+    question = ParsedQuestion(
+        "multiple",
+        "Pick the three.",
+        (C("a", 1.0), C("b", 1.0), C("c", 1.0), C("d", 0.0)),
+    )
+    text = write_gift([question])
+    assert "~%33.33333%a" in text and "~%-100%d" in text
+    back = parse_gift(text).questions[0]
+    assert [c.fraction for c in back.choices] == pytest.approx(
+        [0.3333333, 0.3333333, 0.3333333, -1.0]
+    )
+    assert back.qtype == "multiple"
+
+
+def test_stem_starting_like_a_comment_or_category() -> None:
+    questions = (
+        ParsedQuestion(
+            "true_false", "// not a comment", (C("True", 1.0), C("False", 0.0))
+        ),
+        ParsedQuestion(
+            "true_false", "$CATEGORY: no", (C("True", 1.0), C("False", 0.0))
+        ),
+        ParsedQuestion(
+            "true_false", "::x:: no title", (C("True", 1.0), C("False", 0.0))
+        ),
+    )
+    back = parse_gift(write_gift(questions))
+    assert without_line(back.questions) == list(questions)
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        (
+            ParsedQuestion("single", "Q?", (C("a", 1.0), C("b", 1.0))),
+            "a single-answer question needs exactly one right choice",
+        ),
+        (
+            ParsedQuestion("multiple", "Q?", (C("a", 0.0), C("b", -1.0))),
+            "a multiple-answer question needs a right choice",
+        ),
+        (
+            ParsedQuestion("true_false", "Q?", (C("True", 1.0), C("False", 1.0))),
+            "exactly one of True and False must be right",
+        ),
+        (
+            ParsedQuestion("single", " ", (C("a", 1.0), C("b", 0.0))),
+            "the question text is empty",
+        ),
+        (
+            ParsedQuestion("single", "Q?", (C("a", 1.0), C("", 0.0))),
+            "a choice has no text",
+        ),
+        (
+            ParsedQuestion(
+                "single", "Q?", (C("a", 1.0), C("b", 0.0)), rules=("R-A, R-B",)
+            ),
+            "rule code 'R-A, R-B' is empty or has ',' or a newline",
+        ),
+        (
+            ParsedQuestion("single", "Q?", (C("a", 1.0), C("b", 0.0)), tags=("x]",)),
+            "tag 'x]' cannot be written as [tag:...]",
+        ),
+        (
+            ParsedQuestion("single", "Q?", (C("a", 2.0), C("b", 0.0))),
+            "fraction 2.0 is outside -1..1",
+        ),
+    ],
+)
+def test_unwritable_gift_questions(question: ParsedQuestion, problem: str) -> None:
+    good = ParsedQuestion("single", "Fine?", (C("a", 1.0), C("b", 0.0)))
+    with pytest.raises(ExportError) as info:
+        write_gift([good, question])
+    label = question.title or question.stem[:40]
+    assert info.value.problems == (f"question 2 ({label!r}): {problem}",)
+
+
+def test_write_nothing() -> None:
+    assert write_gift([]) == ""
+    assert parse_gift(write_gift([])).questions == ()
+
+
+# --------------------------------------------------------------------------
+# Generated questions
+
+# GIFT's syntax characters, HTML-ish characters, line breaks and anything
+# printable from Unicode (control, surrogate and private-use code points are
+# not question text: the reader drops or replaces them).
+_SPECIAL = list("~=#{}:\\%[]<>&/\n\t -_.!?'\"")
+_CHARS = st.one_of(
+    st.sampled_from(_SPECIAL),
+    st.characters(exclude_categories=("Cc", "Cs", "Co")),
+)
+
+
+def _text(max_size: int = 24) -> st.SearchStrategy[str]:
+    return st.text(_CHARS, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+
+
+_TAG = re.compile(r"<[A-Za-z/!?]")
+_optional_text = st.one_of(st.just(""), _text())
+_category = st.lists(
+    st.text(string.ascii_letters + string.digits + " -_", min_size=1, max_size=8)
+    .map(str.strip)
+    .filter(lambda s: s and s.lower() != "top"),
+    max_size=3,
+).map("/".join)
+_meta = st.fixed_dictionaries(
+    {
+        # Titles cannot carry [plain], so tag-like text in them is dropped.
+        "title": st.one_of(st.just(""), _text().filter(lambda t: not _TAG.search(t))),
+        "general_feedback": _optional_text,
+        "category": _category,
+        "rules": st.lists(
+            st.from_regex(r"R-[A-Z0-9-]{1,10}", fullmatch=True),
+            max_size=3,
+            unique=True,
+        ).map(tuple),
+        "idnumber": st.from_regex(r"([A-Za-z0-9_-]{1,12})?", fullmatch=True),
+        "tags": st.lists(
+            st.text(string.ascii_lowercase + " -", min_size=1, max_size=8)
+            .map(str.strip)
+            .filter(bool),
+            max_size=3,
+            unique=True,
+        ).map(tuple),
+    }
+)
+
+
+@st.composite
+def _questions(draw: st.DrawFn) -> ParsedQuestion:
+    qtype = draw(st.sampled_from(["single", "multiple", "true_false"]))
+    meta = draw(_meta)
+    stem = draw(_text(60))
+    if qtype == "true_false":
+        is_true = draw(st.booleans())
+        choices: tuple[ParsedChoice, ...] = (
+            C("True", 1.0 if is_true else 0.0, draw(_optional_text)),
+            C("False", 0.0 if is_true else 1.0, draw(_optional_text)),
+        )
+    else:
+        texts = draw(st.lists(_text(), min_size=2, max_size=5, unique=True))
+        feedback = [draw(_optional_text) for _ in texts]
+        if qtype == "single":
+            right = draw(st.integers(0, len(texts) - 1))
+            others = st.sampled_from([0.0, 0.0, 0.5, 0.25, -0.5, -1.0])
+            fractions = [1.0 if i == right else draw(others) for i in range(len(texts))]
+        else:
+            flags = draw(
+                st.lists(
+                    st.booleans(), min_size=len(texts), max_size=len(texts)
+                ).filter(any)
+            )
+            wrong = st.sampled_from([0.0, -1.0, -0.5])
+            fractions = [1.0 if flag else draw(wrong) for flag in flags]
+        choices = tuple(
+            C(text, fraction, fb)
+            for text, fraction, fb in zip(texts, fractions, feedback, strict=True)
+        )
+    return ParsedQuestion(qtype, stem, choices, **meta)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_questions(), min_size=1, max_size=4))
+def test_generated_questions_round_trip_through_gift(
+    questions: list[ParsedQuestion],
+) -> None:
+    text = write_gift(questions)
+    result = parse_gift(text)
+    assert result.skipped == ()
+    assert len(result.questions) == len(questions)
+    for back, original in zip(result.questions, questions, strict=True):
+        assert_same(back, original)
+    # Once normalised, writing is stable.
+    assert write_gift(result.questions) == text
+
+
+_line_text = _text().map(lambda s: " ".join(s.split())).filter(lambda s: len(s) > 1)
+
+
+@st.composite
+def _aiken_questions(draw: st.DrawFn) -> ParsedQuestion:
+    stem = draw(_line_text.filter(lambda s: s[0].islower() or not s[0].isalpha()))
+    texts = draw(
+        st.lists(_line_text, min_size=2, max_size=6, unique=True).filter(
+            lambda ts: {t.casefold() for t in ts} != {"true", "false"}
+        )
+    )
+    right = draw(st.integers(0, len(texts) - 1))
+    choices = tuple(C(t, 1.0 if i == right else 0.0) for i, t in enumerate(texts))
+    return ParsedQuestion("single", stem, choices)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_aiken_questions(), min_size=1, max_size=4))
+def test_generated_questions_round_trip_through_aiken(
+    questions: list[ParsedQuestion],
+) -> None:
+    text = write_aiken(questions)
+    back = parse_aiken(text).questions
+    assert [(q.qtype, q.stem, q.choices) for q in back] == [
+        (q.qtype, q.stem, q.choices) for q in questions
+    ]
