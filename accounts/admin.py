@@ -1,9 +1,50 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
 from accounts.models import Cohort, User
+from accounts.roles import Role
+
+MAX_ENROLL_BYTES = 1024 * 1024
+
+
+class EnrollForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_("Two columns: name, email (a header line is optional). UTF-8."),
+    )
+    text = forms.CharField(
+        label=_("…or paste the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > MAX_ENROLL_BYTES:
+                raise forms.ValidationError(_("The file is larger than 1 MB."))
+            try:
+                data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(
+                    _("The file is not UTF-8 text; save it as “CSV UTF-8”.")
+                ) from exc
+        else:
+            data["content"] = data.get("text", "")
+        if not data["content"].strip():
+            raise forms.ValidationError(_("Upload a file or paste the rows."))
+        return data
 
 
 @admin.register(User)
@@ -31,6 +72,78 @@ class CohortAdmin(admin.ModelAdmin):
     list_display = ["name", "trainee_count", "supervisor_names", "created_at"]
     search_fields = ["name", "trainees__username", "trainees__last_name"]
     filter_horizontal = ["trainees", "supervisors"]
+    readonly_fields = ["enroll_link"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Pick trainees and supervisors from their groups only.
+        role = {"trainees": Role.TRAINEE, "supervisors": Role.SUPERVISOR}.get(
+            db_field.name
+        )
+        if role:
+            kwargs["queryset"] = User.objects.filter(groups__name=role).order_by(
+                "last_name", "first_name", "username"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("bulk enrolment"))
+    def enroll_link(self, obj: Cohort) -> str:
+        if not obj.pk:
+            return _("Save the cohort first.")
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:accounts_cohort_enroll", args=[obj.pk]),
+            _("Enroll trainees from a CSV file"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/enroll/",
+                self.admin_site.admin_view(self.enroll_view),
+                name="accounts_cohort_enroll",
+            ),
+            *super().get_urls(),
+        ]
+
+    def enroll_view(self, request, pk: int):
+        cohort = get_object_or_404(Cohort, pk=pk)
+        if not self.has_change_permission(request, cohort):
+            raise PermissionDenied
+        problems: list[str] = []
+        form = EnrollForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rows = parse_enrollment_csv(form.cleaned_data["content"])
+                result = trainees_enroll(cohort=cohort, rows=rows)
+            except EnrollmentError as exc:
+                problems = exc.problems
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "%(new)d new trainee accounts created and emailed a link to set "
+                        "their password; %(old)d existing trainees added to %(cohort)s."
+                    )
+                    % {
+                        "new": len(result.created),
+                        "old": len(result.existing),
+                        "cohort": cohort,
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect("admin:accounts_cohort_change", cohort.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": cohort,
+            "title": _("Enroll trainees in %(cohort)s") % {"cohort": cohort},
+            "form": form,
+            "problems": problems,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/accounts/cohort/enroll.html", context, status=status
+        )
 
     def get_queryset(self, request):
         return (

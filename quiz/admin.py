@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from questions.admin import QuestionAdmin
+from questions.models import Question
 from quiz.certificates import certificate_revoke
 from quiz.models import (
     Attempt,
@@ -13,6 +15,7 @@ from quiz.models import (
     QuizDraw,
     QuizQuestion,
 )
+from quiz.reports import question_item_summary
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -263,3 +266,38 @@ class CertificateAdmin(admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# The question list shows item statistics from attempts. `questions` never imports
+# `quiz`, so the quiz app extends the question admin here instead.
+admin.site.unregister(Question)
+
+
+@admin.register(Question)
+class QuestionWithStatsAdmin(QuestionAdmin):
+    list_display = [
+        *QuestionAdmin.list_display[:-1],
+        "facility",
+        "discrimination",
+        "preview_link",
+    ]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One grouped query for the questions on this page.
+        stats = question_item_summary([q.pk for q in changelist.result_list])
+        for question in changelist.result_list:
+            question.item_stats = stats.get(question.pk)
+        return changelist
+
+    @admin.display(description=_("facility"))
+    def facility(self, obj) -> str:
+        stats = getattr(obj, "item_stats", None)
+        return (
+            "-" if not stats or stats[1] is None else f"{stats[1]:.0f}% (n={stats[0]})"
+        )
+
+    @admin.display(description=_("discrimination"))
+    def discrimination(self, obj) -> str:
+        stats = getattr(obj, "item_stats", None)
+        return "-" if not stats or stats[2] is None else f"{stats[2]:.0f}%"

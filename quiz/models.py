@@ -287,6 +287,9 @@ class Attempt(models.Model):
         _("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    marks_total = models.DecimalField(
+        _("sum of marks"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
     failed_critical = models.BooleanField(
         _("failed a safety-critical question"), default=False
     )
@@ -349,6 +352,9 @@ class AttemptQuestion(models.Model):
         Question, on_delete=models.PROTECT, related_name="attempt_items"
     )
     position = models.PositiveSmallIntegerField(_("position"))
+    # The place in the quiz's own order (fixed list, then draws), before any
+    # shuffle: statistics compare like with like across attempts by slot.
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0)
     # What the trainee was shown and what was correct then: stem, qtype,
     # explanation, choices (shown order, with correct and feedback), rules.
     snapshot = models.JSONField(_("snapshot"))

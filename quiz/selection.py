@@ -81,8 +81,8 @@ def _fixed_ids(quiz) -> tuple[list[int], list[str]]:
     return ids, problems
 
 
-def select_question_ids(quiz, rng: random.Random) -> list[int]:
-    """The ids of an attempt's questions, in the order they will be shown."""
+def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
+    """(slot, question id) of an attempt's questions, in the order they are shown."""
     fixed, _problems = _fixed_ids(quiz)
     excluded = set(fixed)
     slots: list[list[int]] = []
@@ -102,7 +102,7 @@ def select_question_ids(quiz, rng: random.Random) -> list[int]:
     drawn = [0] * len(slots)
     for position, slot_index in enumerate(order):
         drawn[slot_index] = matched[position]
-    ids = fixed + drawn
+    ids = list(enumerate(fixed + drawn, start=1))
     if not ids:
         raise SelectionError(_("This quiz has no questions."))
     if quiz.shuffle_questions:

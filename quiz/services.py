@@ -4,6 +4,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from enum import Enum
 
 from django.conf import settings
@@ -113,7 +114,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             raise StartRefusedError(str(exc)) from exc
         questions = {
             q.pk: q
-            for q in Question.objects.filter(pk__in=ids)
+            for q in Question.objects.filter(pk__in=[pk for _slot, pk in ids])
             .select_related("category")
             .prefetch_related("choices", "rules")
         }
@@ -138,7 +139,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
                 quiz=quiz, user=user, state=AttemptState.IN_PROGRESS
             )
         items = []
-        for position, pk in enumerate(ids, start=1):
+        for position, (slot, pk) in enumerate(ids, start=1):
             question = questions[pk]
             snapshot = _snapshot(question, rng, quiz.shuffle_choices)
             items.append(
@@ -146,6 +147,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
                     attempt=attempt,
                     question=question,
                     position=position,
+                    slot=slot,
                     snapshot=snapshot,
                     critical=any(rule["critical"] for rule in snapshot["rules"]),
                 )
@@ -309,6 +311,7 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     AttemptQuestion.objects.bulk_update(items, ["mark", "fully_correct"])
     grade = attempt_grade(graded, attempt.pass_mark)
     attempt.score = grade.score_decimal
+    attempt.marks_total = sum((item.mark for item in items), Decimal(0))
     attempt.passed = grade.passed
     attempt.failed_critical = grade.failed_critical
     attempt.state = AttemptState.FINISHED
@@ -317,6 +320,7 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     attempt.save(
         update_fields=[
             "score",
+            "marks_total",
             "passed",
             "failed_critical",
             "state",

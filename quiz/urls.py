@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quiz import views, views_certificates
+from quiz import views, views_certificates, views_reports
 
 app_name = "quiz"
 
@@ -29,4 +29,19 @@ urlpatterns = [
         views_certificates.certificate_pdf,
         name="certificate-pdf",
     ),
+    path("reports/", views_reports.reports_index, name="reports"),
+    path(
+        "reports/cohorts/<int:pk>/", views_reports.cohort_report, name="report-cohort"
+    ),
+    path(
+        "reports/trainees/<int:pk>/",
+        views_reports.trainee_report,
+        name="report-trainee",
+    ),
+    path(
+        "reports/attempts/<int:pk>/",
+        views_reports.attempt_review,
+        name="report-attempt",
+    ),
+    path("reports/questions/", views_reports.question_stats, name="report-questions"),
 ]

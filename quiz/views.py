@@ -16,6 +16,7 @@ from accounts.models import Cohort
 from accounts.roles import is_instructor, is_supervisor, is_trainee
 from questions.models import Question, QuestionStatus, Rule
 from quiz.models import Attempt, Certificate, Layout, Quiz, ReviewPolicy
+from quiz.reports import MASTERY_THRESHOLD, rule_mastery
 from quiz.selectors import quiz_statuses
 from quiz.services import (
     AttemptClosedError,
@@ -66,6 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if context["show_trainee"]:
         attempts_close_overdue(user=user)
         context["statuses"] = quiz_statuses(user=user)
+        context["mastery"] = rule_mastery(user=user)
+        context["threshold"] = MASTERY_THRESHOLD
     return render(request, "quiz/dashboard.html", context)
 
 
@@ -324,8 +327,14 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     if not attempt.is_finished and not attempt_close_if_overdue(attempt=attempt):
         return redirect("quiz:attempt-detail", attempt.pk)
+    context = result_context(attempt, show_review=review_visible(attempt))
+    context["certificate"] = _certificate_for(attempt)
+    return render(request, "quiz/attempt_result.html", context)
+
+
+def result_context(attempt: Attempt, *, show_review: bool) -> dict:
+    """What the result page shows: the grade and, if allowed, every question's review."""
     items = list(attempt.items.all())
-    show_review = review_visible(attempt)
     rows = []
     failed_rules: dict[str, dict] = {}
     for item in items:
@@ -345,20 +354,15 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
                 "mark_percent": round(float(item.mark or 0) * 100),
             }
         )
-    return render(
-        request,
-        "quiz/attempt_result.html",
-        {
-            "attempt": attempt,
-            "quiz": attempt.quiz,
-            "rows": rows,
-            "show_review": show_review,
-            "failed_rules": list(failed_rules.values()),
-            "certificate": _certificate_for(attempt),
-            "n_correct": sum(1 for item in items if item.fully_correct),
-            "n_items": len(items),
-        },
-    )
+    return {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "rows": rows,
+        "show_review": show_review,
+        "failed_rules": list(failed_rules.values()),
+        "n_correct": sum(1 for item in items if item.fully_correct),
+        "n_items": len(items),
+    }
 
 
 def _certificate_for(attempt: Attempt):

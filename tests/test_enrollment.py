@@ -1,0 +1,136 @@
+"""Bulk enrolment of trainees from CSV: all or nothing, errors by line."""
+
+import pytest
+
+from django.core import mail
+from django.urls import reverse
+
+from accounts.enrollment import EnrollmentError, parse_enrollment_csv
+from accounts.models import User
+from tests.factories import (
+    CohortFactory,
+    InstructorFactory,
+    TraineeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def enroll(client, cohort, text):
+    return client.post(
+        reverse("admin:accounts_cohort_enroll", args=[cohort.pk]), {"text": text}
+    )
+
+
+def test_parse_accepts_header_bom_and_blank_lines():
+    rows = parse_enrollment_csv(
+        "\ufeffname,email\nAna Costa,ana@example.com\n\nBo Li,bo@example.com\n"
+    )
+
+    assert [(r.line, r.first_name, r.last_name, r.email) for r in rows] == [
+        (2, "Ana", "Costa", "ana@example.com"),
+        (4, "Bo", "Li", "bo@example.com"),
+    ]
+
+
+def test_parse_reports_every_bad_row_by_line():
+    text = "Ana,ana@example.com\n,empty@example.com\nBob,not-an-email\nAna Again,ANA@example.com\nA,b,c\n"
+
+    with pytest.raises(EnrollmentError) as excinfo:
+        parse_enrollment_csv(text)
+
+    problems = excinfo.value.problems
+    assert any(p.startswith("line 2:") and "name is empty" in p for p in problems)
+    assert any(p.startswith("line 3:") and "not an email" in p for p in problems)
+    assert any(p.startswith("line 4:") and "already on line 1" in p for p in problems)
+    assert any(p.startswith("line 5:") and "2 columns" in p for p in problems)
+
+
+def test_enrolment_creates_trainees_adds_them_and_mails_a_password_link(
+    admin_client, django_capture_on_commit_callbacks
+):
+    cohort = CohortFactory()
+    existing = TraineeFactory(email="old@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = enroll(
+            admin_client, cohort, "Ana Costa,ana@example.com\nOld One,old@example.com\n"
+        )
+
+    assert response.status_code == 302
+    ana = User.objects.get(email="ana@example.com")
+    assert ana.groups.filter(name="Trainee").exists()
+    assert not ana.has_usable_password()
+    assert set(cohort.trainees.all()) == {ana, existing}
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.com"]
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_a_file_with_errors_creates_nothing(admin_client):
+    cohort = CohortFactory()
+    before = User.objects.count()
+
+    response = enroll(admin_client, cohort, "Ana,ana@example.com\nBob,bob-at-example\n")
+
+    assert response.status_code == 400
+    assert (
+        "line 2" in response.content.decode()
+        and "Nothing was created" in response.content.decode()
+    )
+    assert User.objects.count() == before
+    assert not cohort.trainees.exists()
+
+
+def test_email_of_a_staff_account_is_refused(admin_client):
+    cohort = CohortFactory()
+    InstructorFactory(email="teacher@example.com")
+
+    response = enroll(
+        admin_client, cohort, "Ana,ana@example.com\nTeacher,teacher@example.com\n"
+    )
+
+    assert response.status_code == 400
+    assert "not a trainee" in response.content.decode()
+    assert not User.objects.filter(email="ana@example.com").exists()
+
+
+def test_upload_that_is_not_utf8_is_refused(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = CohortFactory()
+    upload = SimpleUploadedFile("t.csv", "Zoë,zoe@example.com".encode("latin-1"))
+
+    response = admin_client.post(
+        reverse("admin:accounts_cohort_enroll", args=[cohort.pk]), {"file": upload}
+    )
+
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode()
+
+
+def test_cohort_admin_offers_only_trainees_and_supervisors(admin_client):
+    trainee, instructor = TraineeFactory(), InstructorFactory()
+    cohort = CohortFactory()
+
+    form = (
+        admin_client.get(reverse("admin:accounts_cohort_change", args=[cohort.pk]))
+        .context["adminform"]
+        .form
+    )
+
+    assert trainee in form.fields["trainees"].queryset
+    assert instructor not in form.fields["trainees"].queryset
+    assert instructor not in form.fields["supervisors"].queryset
+
+
+def test_instructors_cannot_enroll(instructor_client):
+    cohort = CohortFactory()
+
+    assert enroll(instructor_client, cohort, "Ana,ana@example.com").status_code == 403
