@@ -3,13 +3,23 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from questions.formats import FormatError
+from questions.interchange import (
+    FORMATS,
+    ImportRefusedError,
+    decode_upload,
+    import_plan,
+    questions_export,
+    questions_import,
+)
 from questions.models import (
     Category,
     Choice,
@@ -161,6 +171,34 @@ class QuestionAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class ImportForm(forms.Form):
+    format = forms.ChoiceField(choices=list(FORMATS.items()), label=_("Format"))
+    category = forms.CharField(
+        label=_("Default category"),
+        required=False,
+        max_length=120,
+        help_text=_("For questions the file does not place in a category."),
+    )
+    upload = forms.FileField(label=_("File"), required=False)
+    pasted = forms.CharField(
+        label=_("…or paste the questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("upload") and not (data.get("pasted") or "").strip():
+            raise ValidationError(_("Choose a file or paste the questions."))
+        return data
+
+    def text(self) -> str:
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            return decode_upload(upload.read())
+        return self.cleaned_data["pasted"]
+
+
 class CriticalFilter(admin.SimpleListFilter):
     title = _("safety-critical")
     parameter_name = "critical"
@@ -196,7 +234,8 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["category", "author"]
     list_per_page = 50
     readonly_fields = ["author", "created_at", "updated_at", "published_at"]
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["publish_selected", "unpublish_selected", "export_gift", "export_aiken"]
+    change_list_template = "admin/questions/question/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "idnumber", "qtype", "category", "status"]}),
         (_("Question"), {"fields": ["stem", "explanation", "rules_tested"]}),
@@ -253,7 +292,12 @@ class QuestionAdmin(admin.ModelAdmin):
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="questions_question_preview",
-            )
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="questions_question_import",
+            ),
         ]
         return custom + urls
 
@@ -274,6 +318,96 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": _("Preview: %(question)s") % {"question": question},
         }
         return TemplateResponse(request, "questions/question_preview.html", context)
+
+    def import_view(self, request):
+        """Upload or paste, see what would be created and skipped, then confirm."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        plan, error, status = None, "", 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    text = form.text()
+                    plan = import_plan(
+                        text=text,
+                        fmt=form.cleaned_data["format"],
+                        default_category=form.cleaned_data["category"],
+                    )
+                except FormatError as exc:
+                    error = _("Nothing was imported. %(problem)s") % {"problem": exc}
+                except ImportRefusedError as exc:
+                    error = str(exc)
+                else:
+                    if "confirm" in request.POST:
+                        report = questions_import(plan=plan, author=request.user)
+                        self.message_user(
+                            request,
+                            _(
+                                "%(n)d questions imported as drafts (%(types)s); "
+                                "%(skipped)d skipped. Review and publish them."
+                            )
+                            % {
+                                "n": len(report.created),
+                                "types": ", ".join(
+                                    f"{n} {t}"
+                                    for t, n in sorted(report.by_type.items())
+                                )
+                                or "-",
+                                "skipped": report.skipped,
+                            },
+                            messages.SUCCESS,
+                        )
+                        return redirect(
+                            reverse("admin:questions_question_changelist")
+                            + "?status__exact=draft"
+                        )
+                    form = ImportForm(
+                        initial={
+                            "format": form.cleaned_data["format"],
+                            "category": form.cleaned_data["category"],
+                            "pasted": text,
+                        }
+                    )
+            if error or (form.is_bound and not form.is_valid()):
+                status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import questions"),
+            "form": form,
+            "plan": plan,
+            "error": error,
+        }
+        return TemplateResponse(
+            request, "admin/questions/question/import.html", context, status=status
+        )
+
+    def _export(self, request, queryset, fmt: str):
+        result = questions_export(questions=queryset, fmt=fmt)
+        for line in result.left_out:
+            self.message_user(
+                request, _("Left out: %(q)s") % {"q": line}, messages.WARNING
+            )
+        if not result.text:
+            self.message_user(
+                request, _("Nothing to export in this format."), messages.WARNING
+            )
+            return None
+        extension = "gift.txt" if fmt == "gift" else "aiken.txt"
+        response = HttpResponse(result.text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="rulewise-questions.{extension}"'
+        )
+        return response
+
+    @admin.action(description=_("Export selected as GIFT"), permissions=["view"])
+    def export_gift(self, request, queryset):
+        return self._export(request, queryset, "gift")
+
+    @admin.action(description=_("Export selected as Aiken"), permissions=["view"])
+    def export_aiken(self, request, queryset):
+        return self._export(request, queryset, "aiken")
 
     @admin.action(description=_("Publish selected questions"), permissions=["change"])
     def publish_selected(self, request, queryset) -> None:

@@ -1,0 +1,309 @@
+"""Import and export of questions: the formats' plain data mapped to the bank."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from questions.formats import (
+    FormatError,
+    ParsedChoice,
+    ParsedQuestion,
+    ParseResult,
+    parse_aiken,
+    parse_gift,
+    write_aiken,
+    write_gift,
+)
+from questions.models import (
+    Category,
+    Choice,
+    Question,
+    QuestionRule,
+    QuestionStatus,
+    QuestionType,
+    Rule,
+)
+from questions.validation import ChoiceData, question_problems
+
+FORMATS = {"gift": "GIFT (Moodle)", "aiken": "Aiken"}
+_PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
+
+
+class ImportRefusedError(ValueError):
+    """The file cannot be imported at all (too big, too many questions, bad format)."""
+
+
+@dataclass
+class PlannedQuestion:
+    parsed: ParsedQuestion
+    category_name: str
+    choices: list[tuple[str, bool, str]]
+    rules: list[Rule]
+    idnumber: str
+    notes: list[str] = field(default_factory=list)  # why it stays a draft, what changed
+
+
+@dataclass
+class ImportPlan:
+    fmt: str
+    questions: list[PlannedQuestion]
+    result: ParseResult
+    new_categories: list[str]
+
+    @property
+    def by_type(self) -> Counter:
+        return Counter(q.parsed.qtype for q in self.questions)
+
+    @property
+    def type_summary(self) -> list[tuple[str, int]]:
+        return sorted(self.by_type.items())
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.result.warnings)
+
+
+def import_parse(*, text: str, fmt: str) -> ParseResult:
+    """Parse with the limits applied; FormatError ("line N: ...") on bad input."""
+    if fmt not in _PARSERS:
+        raise ImportRefusedError(
+            _("Unknown format “%(f)s”: use gift or aiken.") % {"f": fmt}
+        )
+    max_bytes = settings.QUESTION_IMPORT_MAX_BYTES
+    if len(text.encode("utf-8")) > max_bytes:
+        raise ImportRefusedError(
+            _("The file is larger than %(kb)d KB; split it into smaller files.")
+            % {"kb": max_bytes // 1024}
+        )
+    result = _PARSERS[fmt](text)
+    limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
+    if len(result.questions) > limit:
+        raise ImportRefusedError(
+            _("The file has %(n)d questions; at most %(max)d can be imported at once.")
+            % {"n": len(result.questions), "max": limit}
+        )
+    return result
+
+
+def decode_upload(data: bytes) -> str:
+    """The text of an uploaded file (UTF-8, with or without BOM)."""
+    if len(data) > settings.QUESTION_IMPORT_MAX_BYTES:
+        raise ImportRefusedError(
+            _("The file is larger than %(kb)d KB; split it into smaller files.")
+            % {"kb": settings.QUESTION_IMPORT_MAX_BYTES // 1024}
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefusedError(
+            _("The file is not UTF-8 text (byte %(pos)d); save it as UTF-8.")
+            % {"pos": exc.start}
+        ) from exc
+
+
+def _category_name(parsed: ParsedQuestion, default: str) -> str:
+    name = " / ".join(
+        part.strip() for part in parsed.category.split("/") if part.strip()
+    )
+    return (name or default or _("Imported"))[:120]
+
+
+def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPlan:
+    """What an import would create, without writing anything."""
+    result = import_parse(text=text, fmt=fmt)
+    rules = {rule.code: rule for rule in Rule.objects.all()}
+    existing_categories = set(Category.objects.values_list("name", flat=True))
+    taken = set(
+        Question.objects.filter(
+            idnumber__in=[q.idnumber for q in result.questions if q.idnumber]
+        ).values_list("idnumber", flat=True)
+    )
+    planned: list[PlannedQuestion] = []
+    seen_idnumbers: set[str] = set()
+    for parsed in result.questions:
+        notes: list[str] = []
+        if parsed.qtype == QuestionType.SINGLE:
+            choices = [
+                (c.text, c.fraction >= 1 - 1e-9, c.feedback) for c in parsed.choices
+            ]
+            partial = [c for c in parsed.choices if 0 < c.fraction < 1 - 1e-9]
+            if partial:
+                notes.append(
+                    _(
+                        "Partial credit (%(w)s) is not used here: only the 100%% answer counts."
+                    )
+                    % {"w": ", ".join(f"{c.fraction:.0%}" for c in partial)}
+                )
+        else:
+            choices = [(c.text, c.correct, c.feedback) for c in parsed.choices]
+        linked = [rules[code] for code in parsed.rules if code in rules]
+        unknown = [code for code in parsed.rules if code not in rules]
+        if unknown:
+            notes.append(
+                _("Unknown rule codes ignored: %(c)s.") % {"c": ", ".join(unknown)}
+            )
+        idnumber = parsed.idnumber[:100]
+        if idnumber and (idnumber in taken or idnumber in seen_idnumbers):
+            notes.append(
+                _("ID number %(id)s is already used; imported without it.")
+                % {"id": idnumber}
+            )
+            idnumber = ""
+        seen_idnumbers.add(idnumber)
+        problems = question_problems(
+            qtype=parsed.qtype,
+            stem=parsed.stem,
+            choices=[ChoiceData(text, correct) for text, correct, _fb in choices],
+            rule_count=len(linked),
+        )
+        notes.extend(problems)
+        planned.append(
+            PlannedQuestion(
+                parsed=parsed,
+                category_name=_category_name(parsed, default_category),
+                choices=choices,
+                rules=linked,
+                idnumber=idnumber,
+                notes=notes,
+            )
+        )
+    new_categories = sorted({q.category_name for q in planned} - existing_categories)
+    return ImportPlan(
+        fmt=fmt, questions=planned, result=result, new_categories=new_categories
+    )
+
+
+@dataclass
+class ImportReport:
+    created: list[Question]
+    by_type: Counter
+    skipped: int
+
+
+@transaction.atomic
+def questions_import(*, plan: ImportPlan, author=None) -> ImportReport:
+    """Create every planned question as a draft, all or nothing."""
+    categories = {
+        c.name: c
+        for c in Category.objects.filter(
+            name__in={q.category_name for q in plan.questions}
+        )
+    }
+    for name in plan.new_categories:
+        if name not in categories:
+            categories[name] = Category.objects.create(
+                name=name, slug=_unique_slug(name)
+            )
+    created = []
+    for item in plan.questions:
+        parsed = item.parsed
+        question = Question.objects.create(
+            idnumber=item.idnumber,
+            title=parsed.title[:200],
+            qtype=parsed.qtype,
+            stem=parsed.stem,
+            explanation=parsed.general_feedback,
+            category=categories[item.category_name],
+            status=QuestionStatus.DRAFT,
+            author=author,
+        )
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                text=text[:500],
+                correct=correct,
+                feedback=feedback,
+                order=i,
+            )
+            for i, (text, correct, feedback) in enumerate(item.choices, start=1)
+        )
+        QuestionRule.objects.bulk_create(
+            QuestionRule(question=question, rule=rule)
+            for rule in dict.fromkeys(item.rules)
+        )
+        created.append(question)
+    return ImportReport(
+        created=created, by_type=plan.by_type, skipped=len(plan.result.skipped)
+    )
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "imported"
+    slug, n = base, 1
+    while Category.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def export_queryset(questions):
+    return questions.select_related("category").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
+        Prefetch(
+            "question_rules", queryset=QuestionRule.objects.select_related("rule")
+        ),
+    )
+
+
+def to_parsed(question: Question) -> ParsedQuestion:
+    """A question of the bank as the formats' plain data."""
+    return ParsedQuestion(
+        qtype=question.qtype,
+        stem=question.stem,
+        choices=tuple(
+            ParsedChoice(
+                text=c.text, fraction=1.0 if c.correct else 0.0, feedback=c.feedback
+            )
+            for c in question.choices.all()
+        ),
+        title=question.title,
+        general_feedback=question.explanation,
+        category=question.category.name,
+        rules=tuple(link.rule.code for link in question.question_rules.all()),
+        idnumber=question.idnumber,
+    )
+
+
+@dataclass
+class ExportResult:
+    text: str
+    left_out: list[str]
+
+
+def questions_export(*, questions, fmt: str) -> ExportResult:
+    """The questions as GIFT or Aiken text; Aiken leaves out what it cannot hold."""
+    parsed = [to_parsed(q) for q in export_queryset(questions)]
+    if fmt == "gift":
+        return ExportResult(text=write_gift(parsed), left_out=[])
+    if fmt == "aiken":
+        from questions.formats import aiken_problem
+
+        left_out = [
+            f"{q.idnumber or q.title or q.stem[:40]}: {problem}"
+            for q in parsed
+            if (problem := aiken_problem(q))
+        ]
+        return ExportResult(
+            text=write_aiken(parsed, skip_unsupported=True), left_out=left_out
+        )
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+__all__ = [
+    "FORMATS",
+    "FormatError",
+    "ImportPlan",
+    "ImportRefusedError",
+    "decode_upload",
+    "import_plan",
+    "questions_export",
+    "questions_import",
+]

@@ -1,0 +1,74 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from questions.formats import FormatError
+from questions.interchange import (
+    FORMATS,
+    ImportRefusedError,
+    decode_upload,
+    import_plan,
+    questions_import,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import questions from a GIFT or Aiken file, all or nothing, as drafts. "
+        "Exits non-zero naming the line and the problem on bad input."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="Path of the file to import.")
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS))
+        parser.add_argument(
+            "--category",
+            default="",
+            help="Category for questions the file does not place.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would be imported; save nothing.",
+        )
+
+    def handle(
+        self, *args, file: str, format: str, category: str, dry_run: bool, **opts
+    ):
+        path = Path(file)
+        try:
+            text = decode_upload(path.read_bytes())
+            plan = import_plan(text=text, fmt=format, default_category=category)
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read the file: {exc.strerror}") from exc
+        except FormatError as exc:
+            raise CommandError(f"{file}:{exc.line}: {exc.message}") from exc
+        except ImportRefusedError as exc:
+            raise CommandError(f"{file}: {exc}") from exc
+        for skipped in plan.result.skipped:
+            self.stderr.write(
+                f"{file}:{skipped.line}: skipped {skipped.kind}: {skipped.reason}"
+            )
+        for warning in plan.warnings:
+            self.stderr.write(f"{file}: {warning}")
+        for item in plan.questions:
+            for note in item.notes:
+                self.stderr.write(f"{file}:{item.parsed.line}: draft: {note}")
+        summary = (
+            ", ".join(f"{n} {qtype}" for qtype, n in sorted(plan.by_type.items()))
+            or "none"
+        )
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: would import {len(plan.questions)} questions ({summary}); "
+                f"{len(plan.result.skipped)} skipped; new categories: "
+                f"{', '.join(plan.new_categories) or 'none'}. Nothing was saved."
+            )
+            return
+        report = questions_import(plan=plan)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {len(report.created)} questions as drafts ({summary}); "
+                f"{report.skipped} skipped."
+            )
+        )
