@@ -412,6 +412,8 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected questions"), permissions=["change"])
     def publish_selected(self, request, queryset) -> None:
         result = questions_publish(questions=list(queryset))
+        for question in result.changed:
+            self.log_change(request, question, _("Published (bulk action)."))
         self._report(request, result, _("published"))
 
     @admin.action(
@@ -419,6 +421,8 @@ class QuestionAdmin(admin.ModelAdmin):
     )
     def unpublish_selected(self, request, queryset) -> None:
         result = questions_unpublish(questions=list(queryset))
+        for question in result.changed:
+            self.log_change(request, question, _("Retired to draft (bulk action)."))
         self._report(request, result, _("retired to draft"))
 
     def _report(self, request, result, verb) -> None:

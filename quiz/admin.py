@@ -240,6 +240,12 @@ class CertificateAdmin(admin.ModelAdmin):
                         by=request.user,
                         reason=form.cleaned_data["reason"],
                     )
+                    self.log_change(
+                        request,
+                        certificate,
+                        _("Revoked: %(reason)s")
+                        % {"reason": form.cleaned_data["reason"]},
+                    )
                     revoked += 1
                 except ValidationError as exc:
                     self.message_user(

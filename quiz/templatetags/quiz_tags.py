@@ -32,3 +32,10 @@ def percent(value) -> str:
 @register.inclusion_tag("includes/_certificate_badge.html")
 def certificate_badge(certificate) -> dict:
     return {"status": certificate.status}
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta as whole minutes (rounded up), for "try again in N minutes"."""
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    return max(1, int(-(-seconds // 60)))
