@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     PASSWORD,
@@ -7,6 +10,13 @@ from tests.factories import (
     SupervisorFactory,
     TraineeFactory,
 )
+
+# In CI the property tests replay a fixed set of examples: a red build then
+# always means a change broke something, never a new random draw. Locally
+# they explore afresh on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture

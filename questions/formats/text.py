@@ -144,7 +144,10 @@ def html_to_text(html: str, *, collapse_whitespace: bool = True) -> str:
         # entities, and decoding "&amp;lt;" twice would change the text.
         text = _one_pass(text.replace("&", "&amp;"), collapse_whitespace=False)
     else:
-        text = _MARKUP_START_RE.sub("", text)
+        # Removing one "<" can bring another next to a letter ("<</"): repeat
+        # until none is left; each round removes at least one character.
+        while _MARKUP_START_RE.search(text):
+            text = _MARKUP_START_RE.sub("", text)
     return text.strip()
 
 
