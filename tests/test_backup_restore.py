@@ -45,7 +45,8 @@ def records():
     )
 
 
-@pytest.mark.django_db
+# Real transactions: PostgreSQL cannot TRUNCATE (flush) inside the test's own.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_dumpdata_then_loaddata_into_an_empty_database_keeps_every_record(tmp_path):
     make_records()
     before = records()
