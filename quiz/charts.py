@@ -55,13 +55,13 @@ def bar_chart(
     threshold: float | None = None,
 ) -> SafeString:
     """Horizontal bars of percentages; flagged bars in red, a dashed threshold line."""
-    row, label_w, bar_w = 26, 230, 300
+    row, label_w, bar_w = 26, 300, 300
     height = row * len(bars) + 30
     parts = []
     described = []
     for i, (label, value, flagged) in enumerate(bars):
         y = 10 + i * row
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 44 else label[:43] + "…"
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#263232">{}</text>',

@@ -254,7 +254,12 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             TIME_UP,
         )
     if request.headers.get("x-requested-with") == "fetch":
-        return HttpResponse(status=204)
+        # Autosave: no page, but the answered count for the progress bar.
+        response = HttpResponse(status=204)
+        response["X-Answered"] = str(
+            sum(1 for selected in attempt.items.values_list("selected", flat=True) if selected)
+        )
+        return response
     url = reverse("quiz:attempt-detail", args=[attempt.pk])
     if nav == "review":
         return redirect("quiz:attempt-submit", attempt.pk)

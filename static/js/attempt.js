@@ -19,8 +19,15 @@
   }
 
   if (form && form.dataset.autosave === "true" && window.fetch) {
+    var progress = document.querySelector(".rw-progress");
+    var counter = document.getElementById("rw-answered");
     form.addEventListener("change", function () {
-      post("save").catch(function () { /* the next page move saves anyway */ });
+      post("save").then(function (response) {
+        var answered = response.headers.get("X-Answered");
+        if (answered === null) { return; }
+        if (progress) { progress.value = Number(answered); }
+        if (counter) { counter.textContent = answered; }
+      }).catch(function () { /* the next page move saves anyway */ });
     });
   }
 
