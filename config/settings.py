@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-
 from csp.constants import NONE, SELF
 
 from django.core.exceptions import ImproperlyConfigured
