@@ -31,13 +31,15 @@ SERIOUS = {"serious", "critical"}
 # --- helpers ------------------------------------------------------------------
 
 
-def sign_in(page: Page, password: str, username: str = TRAINEE) -> None:
+def sign_in(
+    page: Page, password: str, username: str = TRAINEE, name: str = "Ana Costa"
+) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Costa")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {name}")
 
 
 def open_quiz_and_start(page: Page, title: str) -> Attempt:
