@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_mixins import RecordAdminMixin
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
 from accounts.models import Cohort, User
 from accounts.roles import Role
@@ -164,7 +165,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Who changed what in the admin, and when: read-only, kept for good."""
 
     list_display = [
@@ -183,12 +184,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("change"))
     def summary(self, obj: LogEntry) -> str:
         return obj.get_change_message()
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_mixins import RecordAdminMixin
 from questions.admin import QuestionAdmin
 from questions.models import Question
 from quiz.certificates import certificate_revoke
@@ -125,7 +126,7 @@ class AttemptQuestionInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Training records: readable by staff, never edited or deleted here."""
 
     list_display = [
@@ -146,15 +147,6 @@ class AttemptAdmin(admin.ModelAdmin):
     inlines = [AttemptQuestionInline]
     readonly_fields = [f.name for f in Attempt._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
@@ -166,7 +158,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Certificates are issued by grading, revoked here with a reason, never deleted."""
 
     list_display = [
@@ -213,15 +205,6 @@ class CertificateAdmin(admin.ModelAdmin):
         return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")}[
             obj.status
         ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("quiz.revoke_certificate")

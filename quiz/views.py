@@ -191,24 +191,23 @@ def _to_result(request, attempt: Attempt, message: str, level=messages.WARNING):
     return redirect("quiz:attempt-result", attempt.pk)
 
 
+def _closed_attempt_response(request, attempt: Attempt) -> HttpResponse | None:
+    """To the result page when the attempt is over (graded now if its time is up)."""
+    if attempt.is_finished:
+        if request.method == "POST":
+            return _to_result(request, attempt, ALREADY_SUBMITTED)
+        return redirect("quiz:attempt-result", attempt.pk)
+    if attempt_close_if_overdue(attempt=attempt):
+        return _to_result(request, attempt, TIME_UP)
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 @trainee_required
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
-    if attempt.is_finished:
-        if request.method == "POST":
-            return _to_result(
-                request,
-                attempt,
-                ALREADY_SUBMITTED,
-            )
-        return redirect("quiz:attempt-result", attempt.pk)
-    if attempt_close_if_overdue(attempt=attempt):
-        return _to_result(
-            request,
-            attempt,
-            TIME_UP,
-        )
+    if closed := _closed_attempt_response(request, attempt):
+        return closed
     n_items = attempt.items.count()
     pages = n_items if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
     if request.method == "GET":
@@ -234,11 +233,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 attempt=attempt, user=request.user, answers=answers
             )
             if outcome.late:
-                return _to_result(
-                    request,
-                    attempt,
-                    TIME_UP,
-                )
+                return _to_result(request, attempt, TIME_UP)
             return redirect("quiz:attempt-result", attempt.pk)
         saved = attempt_save_answers(
             attempt=attempt, user=request.user, answers=answers
@@ -248,16 +243,16 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except AttemptClosedError as exc:
         return _to_result(request, attempt, str(exc))
     if saved is SaveOutcome.TIMED_OUT:
-        return _to_result(
-            request,
-            attempt,
-            TIME_UP,
-        )
+        return _to_result(request, attempt, TIME_UP)
     if request.headers.get("x-requested-with") == "fetch":
         # Autosave: no page, but the answered count for the progress bar.
         response = HttpResponse(status=204)
         response["X-Answered"] = str(
-            sum(1 for selected in attempt.items.values_list("selected", flat=True) if selected)
+            sum(
+                1
+                for selected in attempt.items.values_list("selected", flat=True)
+                if selected
+            )
         )
         return response
     url = reverse("quiz:attempt-detail", args=[attempt.pk])
@@ -278,21 +273,9 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @trainee_required
 def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
-    if attempt.is_finished:
-        if request.method == "POST":
-            return _to_result(
-                request,
-                attempt,
-                ALREADY_SUBMITTED,
-            )
-        return redirect("quiz:attempt-result", attempt.pk)
+    if closed := _closed_attempt_response(request, attempt):
+        return closed
     if request.method == "GET":
-        if attempt_close_if_overdue(attempt=attempt):
-            return _to_result(
-                request,
-                attempt,
-                TIME_UP,
-            )
         items = list(attempt.items.all())
         return render(
             request,
