@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +26,9 @@ from accounts.models import Cohort
 from accounts.roles import Role
 
 MAX_ROWS = 5000
+EMAIL_MAX_LENGTH = 254  # the User model's field
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,12 @@ def parse_enrollment_csv(text: str) -> list[EnrollRow]:
                 % {"n": index, "e": email[:80]}
             )
             continue
+        if len(email) > EMAIL_MAX_LENGTH:
+            problems.append(
+                _("line %(n)d: the email address is longer than %(max)d characters.")
+                % {"n": index, "max": EMAIL_MAX_LENGTH}
+            )
+            continue
         key = email.lower()
         if key in seen:
             problems.append(
@@ -106,8 +117,12 @@ class EnrollResult:
     existing: list
 
 
+def _username_base(email: str) -> str:
+    return slugify(email.split("@")[0])[:140] or "trainee"
+
+
 def _unique_username(email: str, taken: set[str]) -> str:
-    base = slugify(email.split("@")[0])[:140] or "trainee"
+    base = _username_base(email)
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -138,10 +153,19 @@ def trainees_enroll(*, cohort: Cohort, rows: list[EnrollRow]) -> EnrollResult:
         ]
         if problems:
             raise EnrollmentError(problems)
-        taken = set(
-            User.objects.filter(
-                username__in=[slugify(r.email.split("@")[0])[:140] for r in rows]
-            ).values_list("username", flat=True)
+        # Every existing username that starts like one we may make (john, john2…).
+        bases = {
+            _username_base(row.email)
+            for row in rows
+            if row.email.lower() not in existing
+        }
+        prefix_match = Q()
+        for base in bases:
+            prefix_match |= Q(username__startswith=base)
+        taken = (
+            set(User.objects.filter(prefix_match).values_list("username", flat=True))
+            if bases
+            else set()
         )
         created = []
         for row in rows:
@@ -154,14 +178,31 @@ def trainees_enroll(*, cohort: Cohort, rows: list[EnrollRow]) -> EnrollResult:
                 email=row.email,
             )
             user.set_unusable_password()
-            user.full_clean(exclude=["password"])
+            try:
+                user.full_clean(exclude=["password"])
+            except ValidationError as exc:
+                raise EnrollmentError(
+                    [
+                        _("line %(n)d: %(problem)s")
+                        % {"n": row.line, "problem": " ".join(exc.messages)}
+                    ]
+                ) from exc
             created.append(user)
         User.objects.bulk_create(created)
         # bulk_create sets pks on PostgreSQL and SQLite 3.35+.
         trainee_group.user_set.add(*created)
         cohort.trainees.add(*created, *existing.values())
-        transaction.on_commit(lambda: [_send_welcome(user, cohort) for user in created])
+        transaction.on_commit(lambda: _send_welcomes(created, cohort), robust=True)
     return EnrollResult(created=created, existing=list(existing.values()))
+
+
+def _send_welcomes(users, cohort: Cohort) -> None:
+    """Mail each new trainee; one failure is logged and does not stop the others."""
+    for user in users:
+        try:
+            _send_welcome(user, cohort)
+        except Exception:  # noqa: BLE001 - logged; "Forgot password" still works
+            logger.exception("Could not mail the enrolment link to %s", user.email)
 
 
 def _send_welcome(user, cohort: Cohort) -> None:

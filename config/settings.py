@@ -266,6 +266,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a proxy every request comes from the proxy's address: set how many
+# trusted proxies append to X-Forwarded-For (nginx alone: 1), so throttling sees
+# the real client and one person's typos never lock everyone out.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.net.client_address"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Completion certificates: issue, codes, verification, revocation."""
 
 import calendar
+import logging
 import secrets
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quiz.models import Attempt, Certificate
+
+logger = logging.getLogger(__name__)
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is unambiguous.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -62,8 +65,10 @@ def verification_url(certificate: Certificate) -> str:
 def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
     """Inside the grading transaction: issue a certificate if this pass earns one.
 
-    A trainee holds at most one valid certificate per quiz: a second pass issues
-    nothing, a pass after the last one expired (or was revoked) issues a renewal.
+    A trainee holds at most one certificate per quiz at a time: a second pass
+    issues nothing, a pass after the last one expired issues a renewal. A revoked
+    certificate blocks renewal for the rest of its term: retaking the exam does
+    not undo a revocation.
     """
     quiz = attempt.quiz
     if not (attempt.passed and quiz.certificate_on_pass):
@@ -73,7 +78,6 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         Q(expires_at__isnull=True) | Q(expires_at__gt=now),
         user_id=attempt.user_id,
         quiz=quiz,
-        revoked_at__isnull=True,
     )
     if current.exists():
         return None
@@ -92,7 +96,10 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         issued_at=now,
         expires_at=expires_at,
     )
-    transaction.on_commit(lambda: certificate_send_mail(certificate=certificate))
+    # robust: a mail server that is down must not turn a graded pass into an error.
+    transaction.on_commit(
+        lambda: certificate_send_mail(certificate=certificate), robust=True
+    )
     return certificate
 
 

@@ -338,10 +338,21 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.state == AttemptState.FINISHED
 
+    @property
+    def effective_deadline(self):
+        """The time limit, or the quiz's closing date if that was brought forward."""
+        closes_at = self.quiz.closes_at
+        if closes_at is not None and (
+            self.deadline is None or closes_at < self.deadline
+        ):
+            return closes_at
+        return self.deadline
+
     def is_overdue(self, now=None, grace: timedelta = timedelta(0)) -> bool:
-        if self.deadline is None:
+        deadline = self.effective_deadline
+        if deadline is None:
             return False
-        return (now or timezone.now()) > self.deadline + grace
+        return (now or timezone.now()) > deadline + grace
 
 
 class AttemptQuestion(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,8 +95,10 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             .filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
             .first()
         )
-        if current is not None and not _finish_if_overdue(current, now):
-            return current
+        if current is not None:
+            current.quiz = quiz
+            if not _finish_if_overdue(current, now):
+                return current
         if not quiz.published:
             raise StartRefusedError(_("This quiz is not open."))
         if quiz.is_closed:
@@ -205,8 +208,9 @@ def _parse_answers(
 
 
 def _locked_open_attempt(attempt_id: int, user) -> Attempt:
+    # of=self: lock the attempt row only, never the quiz every trainee shares.
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz")
         .get(pk=attempt_id, user=user)
     )
@@ -272,7 +276,11 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
     if attempt.is_finished or not attempt.is_overdue(grace=deadline_grace()):
         return False
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt.pk)
+        )
         if locked.is_finished:
             return False
         closed = _finish_if_overdue(locked, timezone.now())
@@ -283,11 +291,12 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
 
 def attempts_close_overdue(*, user) -> int:
     """Close every overdue open attempt of the user (when their pages are touched)."""
+    cutoff = timezone.now() - deadline_grace()
     overdue = Attempt.objects.filter(
+        Q(deadline__lt=cutoff) | Q(quiz__closes_at__lt=cutoff),
         user=user,
         state=AttemptState.IN_PROGRESS,
-        deadline__lt=timezone.now() - deadline_grace(),
-    )
+    ).select_related("quiz")
     return sum(attempt_close_if_overdue(attempt=a) for a in overdue)
 
 

@@ -131,7 +131,12 @@ TIME_UP = gettext_lazy(
 ALREADY_SUBMITTED = gettext_lazy(
     "This attempt was already submitted; nothing was changed."
 )
-ANSWER_FIELD = re.compile(r"^q-(\d{1,4})$")
+ANSWER_FIELD = re.compile(r"^q-([0-9]{1,4})$")
+
+
+def is_number(raw: str, digits: int = 9) -> bool:
+    """Plain ASCII digits only ("²" and "١" pass str.isdigit but not int())."""
+    return 0 < len(raw) <= digits and raw.isascii() and raw.isdigit()
 
 
 class BadAnswerForm(Exception):
@@ -142,7 +147,7 @@ def _answers_from_post(post) -> dict[int, list[str]]:
     """{position: [choice ids]} for every question shown on the posted page."""
     positions: set[int] = set()
     for raw in post.getlist("shown"):
-        if not raw.isdigit() or len(raw) > 4:
+        if not is_number(raw, digits=4):
             raise BadAnswerForm
         positions.add(int(raw))
     for key in post:
@@ -163,7 +168,7 @@ def _own_attempt(request, pk: int) -> Attempt:
 def _page_number(raw: str | None, pages: int) -> int:
     if raw in (None, ""):
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= pages:
+    if not is_number(raw) or not 1 <= int(raw) <= pages:
         raise Http404(_("No such page in this attempt."))
     return int(raw)
 
@@ -262,7 +267,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         page = min(page + 1, pages)
     elif nav == "prev":
         page = max(page - 1, 1)
-    elif nav.startswith("page-") and nav[5:].isdigit() and 1 <= int(nav[5:]) <= pages:
+    elif nav.startswith("page-") and is_number(nav[5:]) and 1 <= int(nav[5:]) <= pages:
         page = int(nav[5:])
     else:
         messages.success(request, _("Your answers are saved."))

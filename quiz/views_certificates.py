@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.net import client_address
 from quiz.certificate_pdf import CertificateData, render_certificate
 from quiz.certificates import normalise_code, verification_url
 from quiz.models import Certificate
@@ -68,12 +69,8 @@ class VerifyForm(forms.Form):
         return code
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _throttle_key(request: HttpRequest) -> str:
-    return f"rw:verify-miss:{_client_address(request)}"
+    return f"rw:verify-miss:{client_address(request)}"
 
 
 def _throttled(request: HttpRequest) -> bool:

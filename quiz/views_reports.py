@@ -30,7 +30,7 @@ from quiz.reports import (
     trainee_attempts,
     trainees_visible_to,
 )
-from quiz.views import result_context
+from quiz.views import is_number, result_context
 
 PAGE_SIZE = 50
 CSV_CHUNK = 500
@@ -338,7 +338,7 @@ def question_stats(request: HttpRequest) -> HttpResponse:
             params["quiz"] = str(first.pk)
     cohort_id = params.get("cohort")
     if cohort_id and not (
-        cohort_id.isdigit()
+        is_number(cohort_id)
         and Cohort.objects.visible_to(request.user).filter(pk=cohort_id).exists()
     ):
         raise Http404(_("No such cohort."))

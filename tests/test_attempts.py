@@ -606,3 +606,43 @@ def test_multiple_answer_question_grades_with_partial_credit(trainee):
 
     attempt.refresh_from_db()
     assert attempt.score == 50 and attempt.passed is True
+
+
+@pytest.mark.parametrize(
+    ("method", "data"),
+    [
+        ("get", {"page": "²"}),
+        ("post", {"page": "²", "nav": "save"}),
+        ("post", {"shown": "²"}),
+        ("post", {"nav": "page-²"}),
+        ("post", {"shown": "١"}),
+    ],
+)
+def test_unicode_digits_are_refused_not_crashing(trainee_client, trainee, method, data):
+    quiz = QuizFactory(questions__n=2, layout="one_per_page")
+    attempt = attempt_start(quiz=quiz, user=trainee)
+
+    response = getattr(trainee_client, method)(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), data
+    )
+
+    assert response.status_code in (302, 400, 404)
+
+
+def test_closing_the_quiz_early_ends_open_attempts(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=2)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    Quiz.objects.filter(pk=quiz.pk).update(
+        closes_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    outcome = attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+
+    attempt.refresh_from_db()
+    assert outcome.value == "timed_out"
+    assert attempt.state == AttemptState.FINISHED and attempt.timed_out
+    assert all(item.selected == [] for item in attempt.items.all())
+    response = trainee_client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
+    assert response["Location"] == reverse("quiz:attempt-result", args=[attempt.pk])

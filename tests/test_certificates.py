@@ -487,3 +487,52 @@ def test_attempt_with_a_certificate_cannot_be_deleted(certificate):
 
     with pytest.raises(ProtectedError):
         Attempt.objects.filter(pk=certificate.attempt_id).delete()
+
+
+def test_a_failing_mail_server_does_not_turn_a_pass_into_an_error(
+    trainee_client,
+    trainee,
+    certifying_quiz,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from tests.test_enrollment import BrokenMailBackend
+
+    settings.EMAIL_BACKEND = "tests.test_enrollment.BrokenMailBackend"
+    BrokenMailBackend.tried = []
+    attempt = attempt_start(quiz=certifying_quiz, user=trainee)
+    data = {"shown": [], "nav": "submit"}
+    for position, ids in correct_answers(attempt).items():
+        data["shown"].append(str(position))
+        data[f"q-{position}"] = [str(i) for i in ids]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainee_client.post(
+            reverse("quiz:attempt-detail", args=[attempt.pk]), data
+        )
+
+    assert response.status_code == 302
+    assert Certificate.objects.filter(user=trainee).count() == 1
+    assert trainee.email in BrokenMailBackend.tried
+
+
+def test_retaking_the_exam_does_not_undo_a_revocation(certifying_quiz, trainee, instructor):
+    take(certifying_quiz, trainee)
+    certificate_revoke(certificate=Certificate.objects.get(), by=instructor, reason="Fraud")
+
+    take(certifying_quiz, trainee)
+
+    assert [c.status for c in Certificate.objects.filter(user=trainee)] == ["revoked"]
+
+
+def test_a_revoked_certificate_past_its_term_no_longer_blocks_renewal(certifying_quiz, trainee, instructor):
+    take(certifying_quiz, trainee)
+    old = Certificate.objects.get()
+    certificate_revoke(certificate=old, by=instructor, reason="Fraud")
+    Certificate.objects.filter(pk=old.pk).update(
+        issued_at=timezone.now() - timedelta(days=800), expires_at=timezone.now() - timedelta(days=1)
+    )
+
+    take(certifying_quiz, trainee)
+
+    assert Certificate.objects.exclude(pk=old.pk).get().status == "valid"

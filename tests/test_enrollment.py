@@ -134,3 +134,67 @@ def test_instructors_cannot_enroll(instructor_client):
     cohort = CohortFactory()
 
     assert enroll(instructor_client, cohort, "Ana,ana@example.com").status_code == 403
+
+
+def test_username_collisions_get_a_free_name(admin_client):
+    TraineeFactory(username="john", email="first@example.org")
+    TraineeFactory(username="john2", email="second@example.org")
+    cohort = CohortFactory()
+
+    response = enroll(admin_client, cohort, "John Smith,john@example.com\n")
+
+    assert response.status_code == 302
+    assert User.objects.get(email="john@example.com").username == "john3"
+
+
+def test_too_long_email_is_reported_by_line(admin_client):
+    cohort = CohortFactory()
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"
+
+    response = enroll(admin_client, cohort, f"Ana,ana@example.com\nLong,{long_email}\n")
+
+    assert response.status_code == 400
+    assert "line 2" in response.content.decode()
+    assert not User.objects.filter(email="ana@example.com").exists()
+
+
+def test_enrolled_trainee_can_use_forgotten_password(
+    admin_client, client, django_capture_on_commit_callbacks
+):
+    cohort = CohortFactory()
+    enroll(admin_client, cohort, "Ana Costa,ana@example.com\n")
+    mail.outbox.clear()
+
+    client.post(reverse("password_reset"), {"email": "ana@example.com"})
+
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.com"]
+
+
+def test_a_failing_mail_server_does_not_break_enrolment(
+    admin_client, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.test_enrollment.BrokenMailBackend"
+    BrokenMailBackend.tried = []
+    cohort = CohortFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = enroll(
+            admin_client, cohort, "Ana,ana@example.com\nBo,bo@example.com\n"
+        )
+
+    assert response.status_code == 302
+    assert cohort.trainees.count() == 2
+    assert BrokenMailBackend.tried == ["ana@example.com", "bo@example.com"]
+
+
+class BrokenMailBackend:
+    """A mail server that is down; remembers whom it was asked to mail."""
+
+    tried: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        BrokenMailBackend.tried.extend(m.to[0] for m in messages)
+        raise OSError("mail server down")

@@ -485,3 +485,7 @@ def test_csv_export_queries_grow_by_chunks_not_rows(
     assert len(rows) == 30
     assert len(ctx.captured_queries) < 15
     assert User.objects.count() > 30 and Attempt.objects.count() >= 30
+
+
+def test_question_stats_with_a_unicode_digit_cohort_is_404(supervisor_client):
+    assert supervisor_client.get(reverse("quiz:report-questions"), {"cohort": "²"}).status_code == 404

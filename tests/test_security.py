@@ -71,7 +71,11 @@ def test_production_settings_are_strict(settings):
     import config.settings as prod
 
     # The test settings turn these off for the suite; production leaves them unset.
-    env = {**PRODUCTION_ENV, "DJANGO_SECURE_SSL_REDIRECT": "", "DJANGO_SECURE_COOKIES": ""}
+    env = {
+        **PRODUCTION_ENV,
+        "DJANGO_SECURE_SSL_REDIRECT": "",
+        "DJANGO_SECURE_COOKIES": "",
+    }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -308,3 +312,43 @@ def test_audit_log_cannot_be_edited_or_deleted(instructor_client, instructor):
 
     assert response.status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- behind a proxy -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    attacker = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(reverse("login"), {"username": f"guess{i}", "password": "x"})
+    colleague = TraineeFactory()
+
+    response = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.7").post(
+        reverse("login"), {"username": colleague.username, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    locked = attacker.post(
+        reverse("login"), {"username": colleague.username, "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+
+
+def test_client_address_trusts_only_the_proxies_entries(rf, settings):
+    from accounts.net import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    spoofed = rf.get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5"
+    )
+    garbage = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    settings.TRUSTED_PROXY_COUNT = 0
+    direct = rf.get("/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="1.2.3.4")
+
+    assert client_address(direct) == "192.0.2.9"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(spoofed) == "203.0.113.5"
+    assert client_address(garbage) == "10.0.0.1"
