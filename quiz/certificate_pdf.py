@@ -3,6 +3,7 @@
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -10,7 +11,27 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+# Embedded DejaVu fonts: the PDF base fonts only know Latin-1, and trainees are
+# called Łukasz, Ольга or Nguyễn. Registered once per process.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+SANS, SANS_BOLD, SERIF_BOLD, SERIF_BOLD_ITALIC = (
+    "RW-Sans",
+    "RW-Sans-Bold",
+    "RW-Serif-Bold",
+    "RW-Serif-BoldItalic",
+)
+for _name, _file in [
+    (SANS, "DejaVuSans.ttf"),
+    (SANS_BOLD, "DejaVuSans-Bold.ttf"),
+    (SERIF_BOLD, "DejaVuSerif-Bold.ttf"),
+    (SERIF_BOLD_ITALIC, "DejaVuSerif-BoldItalic.ttf"),
+]:
+    if _name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_name, str(FONT_DIR / _file)))
 
 TEAL = colors.HexColor("#0f5f5c")
 TEAL_LIGHT = colors.HexColor("#e6f2f1")
@@ -73,30 +94,30 @@ def render_certificate(data: CertificateData) -> bytes:
     centre = width / 2
     text_width = width - 90 * mm
     pdf.setFillColor(TEAL)
-    pdf.setFont("Helvetica-Bold", 14)
+    pdf.setFont(SANS_BOLD, 14)
     pdf.drawCentredString(centre, height - 38 * mm, "RULEWISE")
-    pdf.setFont("Times-Bold", 34)
+    pdf.setFont(SERIF_BOLD, 34)
     pdf.setFillColor(INK)
     pdf.drawCentredString(centre, height - 56 * mm, "Certificate of Completion")
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(SANS, 12)
     pdf.setFillColor(MUTED)
     pdf.drawCentredString(centre, height - 70 * mm, "This certifies that")
 
-    size = _fit(pdf, data.holder_name, "Times-BoldItalic", 32, text_width)
-    pdf.setFont("Times-BoldItalic", size)
+    size = _fit(pdf, data.holder_name, SERIF_BOLD_ITALIC, 32, text_width)
+    pdf.setFont(SERIF_BOLD_ITALIC, size)
     pdf.setFillColor(TEAL)
     pdf.drawCentredString(centre, height - 86 * mm, data.holder_name)
     pdf.setStrokeColor(TEAL)
     pdf.line(centre - 80 * mm, height - 90 * mm, centre + 80 * mm, height - 90 * mm)
 
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(SANS, 12)
     pdf.setFillColor(MUTED)
     pdf.drawCentredString(centre, height - 101 * mm, "has passed")
-    size = _fit(pdf, data.quiz_title, "Helvetica-Bold", 18, text_width)
-    pdf.setFont("Helvetica-Bold", size)
+    size = _fit(pdf, data.quiz_title, SANS_BOLD, 18, text_width)
+    pdf.setFont(SANS_BOLD, size)
     pdf.setFillColor(INK)
     pdf.drawCentredString(centre, height - 112 * mm, data.quiz_title)
-    pdf.setFont("Helvetica", 11)
+    pdf.setFont(SANS, 11)
     pdf.setFillColor(MUTED)
     pdf.drawCentredString(
         centre,
@@ -117,14 +138,14 @@ def render_certificate(data: CertificateData) -> bytes:
         ("Certificate code", data.code),
     ]
     for label, value in details:
-        pdf.setFont("Helvetica", 9)
+        pdf.setFont(SANS, 9)
         pdf.setFillColor(MUTED)
         pdf.drawString(left, y, label.upper())
-        pdf.setFont("Helvetica-Bold", 11)
+        pdf.setFont(SANS_BOLD, 11)
         pdf.setFillColor(INK)
         pdf.drawString(left + 38 * mm, y, value)
         y -= 7 * mm
-    pdf.setFont("Helvetica", 8.5)
+    pdf.setFont(SANS, 8.5)
     pdf.setFillColor(MUTED)
     pdf.drawString(left, y - 1 * mm, f"Verify at {data.verify_url}")
 
@@ -137,7 +158,7 @@ def render_certificate(data: CertificateData) -> bytes:
         qr_size,
         qr_size,
     )
-    pdf.setFont("Helvetica", 8)
+    pdf.setFont(SANS, 8)
     pdf.drawCentredString(width - 30 * mm - qr_size / 2, 23 * mm, "Scan to verify")
 
     if data.revoked_on:
@@ -146,14 +167,14 @@ def render_certificate(data: CertificateData) -> bytes:
         pdf.setFillAlpha(0.18)
         pdf.translate(centre, height / 2)
         pdf.rotate(20)
-        pdf.setFont("Helvetica-Bold", 110)
+        pdf.setFont(SANS_BOLD, 110)
         pdf.drawCentredString(0, -30, "REVOKED")
         pdf.restoreState()
         pdf.setFillColor(RED)
-        pdf.setFont("Helvetica-Bold", 12)
+        pdf.setFont(SANS_BOLD, 12)
         pdf.drawCentredString(
             centre,
-            30 * mm,
+            height - 134 * mm,
             f"REVOKED on {_date(data.revoked_on)}: this certificate is not valid.",
         )
 

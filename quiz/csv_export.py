@@ -1,6 +1,7 @@
 """CSV exports that Excel opens and that cannot smuggle formulas (pure functions)."""
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
@@ -10,12 +11,18 @@ BOM = "\ufeff"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+
+
 def neutralise(value) -> str:
-    """The cell as text, with a leading quote when a spreadsheet would run it."""
+    """The cell as text, with a leading quote when a spreadsheet would run it.
+
+    A plain number ("-12.5") is data, not a formula, and is left as it is.
+    """
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
+    if text.startswith(DANGEROUS_PREFIXES) and not NUMBER.match(text):
         return "'" + text
     return text
 

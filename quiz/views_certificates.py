@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,12 +36,16 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     data = CertificateData(
         holder_name=certificate.holder_name,
         quiz_title=certificate.quiz_title,
-        issued_on=certificate.issued_at.date(),
+        issued_on=timezone.localdate(certificate.issued_at),
         score=f"{certificate.score.normalize():f}%",
         code=certificate.display_code,
         verify_url=verification_url(certificate),
-        expires_on=certificate.expires_at.date() if certificate.expires_at else None,
-        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
+        expires_on=timezone.localdate(certificate.expires_at)
+        if certificate.expires_at
+        else None,
+        revoked_on=timezone.localdate(certificate.revoked_at)
+        if certificate.revoked_at
+        else None,
     )
     response = HttpResponse(render_certificate(data), content_type="application/pdf")
     response["Content-Disposition"] = (

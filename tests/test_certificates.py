@@ -516,23 +516,52 @@ def test_a_failing_mail_server_does_not_turn_a_pass_into_an_error(
     assert trainee.email in BrokenMailBackend.tried
 
 
-def test_retaking_the_exam_does_not_undo_a_revocation(certifying_quiz, trainee, instructor):
+def test_retaking_the_exam_does_not_undo_a_revocation(
+    certifying_quiz, trainee, instructor
+):
     take(certifying_quiz, trainee)
-    certificate_revoke(certificate=Certificate.objects.get(), by=instructor, reason="Fraud")
+    certificate_revoke(
+        certificate=Certificate.objects.get(), by=instructor, reason="Fraud"
+    )
 
     take(certifying_quiz, trainee)
 
     assert [c.status for c in Certificate.objects.filter(user=trainee)] == ["revoked"]
 
 
-def test_a_revoked_certificate_past_its_term_no_longer_blocks_renewal(certifying_quiz, trainee, instructor):
+def test_a_revoked_certificate_past_its_term_no_longer_blocks_renewal(
+    certifying_quiz, trainee, instructor
+):
     take(certifying_quiz, trainee)
     old = Certificate.objects.get()
     certificate_revoke(certificate=old, by=instructor, reason="Fraud")
     Certificate.objects.filter(pk=old.pk).update(
-        issued_at=timezone.now() - timedelta(days=800), expires_at=timezone.now() - timedelta(days=1)
+        issued_at=timezone.now() - timedelta(days=800),
+        expires_at=timezone.now() - timedelta(days=1),
     )
 
     take(certifying_quiz, trainee)
 
     assert Certificate.objects.exclude(pk=old.pk).get().status == "valid"
+
+
+def test_pdf_prints_names_in_any_script():
+    from datetime import date
+
+    from quiz.certificate_pdf import CertificateData, render_certificate
+
+    name = "Łukasz Wąsowski-Ольга Nguyễn"
+    pdf = render_certificate(
+        CertificateData(
+            holder_name=name,
+            quiz_title="Экзамен: массаж",
+            issued_on=date(2026, 11, 25),
+            score="95%",
+            code="RW-0000-0000-0000-0000-0000",
+            verify_url="http://localhost:8000/certificates/verify/RW-0000-0000-0000-0000-0000/",
+        )
+    )
+
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert name in text
+    assert "Экзамен: массаж" in text

@@ -488,4 +488,9 @@ def test_csv_export_queries_grow_by_chunks_not_rows(
 
 
 def test_question_stats_with_a_unicode_digit_cohort_is_404(supervisor_client):
-    assert supervisor_client.get(reverse("quiz:report-questions"), {"cohort": "²"}).status_code == 404
+    assert (
+        supervisor_client.get(
+            reverse("quiz:report-questions"), {"cohort": "²"}
+        ).status_code
+        == 404
+    )

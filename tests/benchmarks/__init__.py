@@ -1,0 +1,1 @@
+"""Speed benchmarks (scripts, not tests): see generate.py and bench.py."""
