@@ -172,6 +172,30 @@ class SaveOutcome(Enum):
     TIMED_OUT = "timed_out"
 
 
+def answers_from_keys(*, attempt: Attempt, keys: dict[int, list[str]]) -> dict[int, list]:
+    """Map what the page posts (each choice's place in the shown order, 1-based) to
+    choice ids. The page never carries choice ids: they reveal authoring order."""
+    items = {item.position: item for item in attempt.items.all()}
+    answers: dict[int, list] = {}
+    for position, raw_keys in keys.items():
+        item = items.get(position)
+        if item is None:
+            raise InvalidAnswerError(
+                _("Question %(n)s is not part of this attempt.") % {"n": position}
+            )
+        ids = []
+        for raw in raw_keys:
+            index = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
+            if not 1 <= index <= len(item.choices):
+                raise InvalidAnswerError(
+                    _("That answer to question %(n)d is not one of its choices.")
+                    % {"n": position}
+                )
+            ids.append(item.choices[index - 1]["id"])
+        answers[position] = ids
+    return answers
+
+
 def _parse_answers(
     attempt: Attempt, items: dict[int, AttemptQuestion], answers
 ) -> dict:

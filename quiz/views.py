@@ -23,6 +23,7 @@ from quiz.services import (
     InvalidAnswerError,
     SaveOutcome,
     StartRefusedError,
+    answers_from_keys,
     attempt_close_if_overdue,
     attempt_save_answers,
     attempt_start,
@@ -233,6 +234,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     nav = request.POST.get("nav", "save")
     try:
+        answers = answers_from_keys(attempt=attempt, keys=answers)
         if nav == "submit":
             outcome = attempt_submit(
                 attempt=attempt, user=request.user, answers=answers

@@ -207,3 +207,13 @@ def wrong_answers(attempt) -> dict[int, list[int]]:
         ]
         for item in attempt.items.all()
     }
+
+
+def as_keys(attempt, answers: dict[int, list[int]]) -> dict[str, list[str]]:
+    """POST data for answers given as choice ids: each choice's place as shown."""
+    items = {item.position: item for item in attempt.items.all()}
+    data: dict[str, list[str]] = {"shown": [str(p) for p in answers]}
+    for position, ids in answers.items():
+        order = [c["id"] for c in items[position].snapshot["choices"]]
+        data[f"q-{position}"] = [str(order.index(i) + 1) for i in ids]
+    return data

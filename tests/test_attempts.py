@@ -24,6 +24,7 @@ from tests.factories import (
     QuizFactory,
     RuleFactory,
     TraineeFactory,
+    as_keys,
     correct_answers,
     published_question,
     wrong_answers,
@@ -150,8 +151,7 @@ def test_closed_quiz_refuses_a_start(trainee_client, trainee):
 
 def test_post_saves_answers_and_they_show_again(trainee_client, attempt):
     answers = correct_answers(attempt)
-    data = {"shown": list(answers), "nav": "save"}
-    data.update({f"q-{p}": ids for p, ids in answers.items()})
+    data = {**as_keys(attempt, answers), "nav": "save"}
 
     response = trainee_client.post(
         reverse("quiz:attempt-detail", args=[attempt.pk]), data
@@ -255,11 +255,11 @@ def test_one_per_page_navigation_saves_each_page(trainee_client, trainee):
     url = reverse("quiz:attempt-detail", args=[attempt.pk])
 
     response = trainee_client.post(
-        url, {"page": "1", "shown": ["1"], "q-1": answers[1], "nav": "next"}
+        url, {"page": "1", **as_keys(attempt, {1: answers[1]}), "nav": "next"}
     )
     assert response["Location"] == f"{url}?page=2"
     response = trainee_client.post(
-        url, {"page": "2", "shown": ["2"], "q-2": answers[2], "nav": "review"}
+        url, {"page": "2", **as_keys(attempt, {2: answers[2]}), "nav": "review"}
     )
     assert response["Location"] == reverse("quiz:attempt-submit", args=[attempt.pk])
 
@@ -315,7 +315,7 @@ def test_second_submit_changes_nothing(trainee_client, attempt, trainee):
     )
     answer_post = trainee_client.post(
         reverse("quiz:attempt-detail", args=[attempt.pk]),
-        {"shown": ["1"], "q-1": correct_answers(attempt)[1], "nav": "submit"},
+        {**as_keys(attempt, {1: correct_answers(attempt)[1]}), "nav": "submit"},
         follow=True,
     )
 
@@ -340,7 +340,7 @@ def test_late_submit_is_graded_as_it_stood_and_ignores_new_answers(
 
     response = trainee_client.post(
         reverse("quiz:attempt-detail", args=[attempt.pk]),
-        {"shown": ["2"], "q-2": correct_answers(attempt)[2], "nav": "submit"},
+        {**as_keys(attempt, {2: correct_answers(attempt)[2]}), "nav": "submit"},
         follow=True,
     )
 
@@ -646,3 +646,36 @@ def test_closing_the_quiz_early_ends_open_attempts(trainee_client, trainee):
     assert all(item.selected == [] for item in attempt.items.all())
     response = trainee_client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
     assert response["Location"] == reverse("quiz:attempt-result", args=[attempt.pk])
+
+
+def test_question_page_posts_places_not_choice_ids(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=3, shuffle_choices=True)
+    attempt = attempt_start(quiz=quiz, user=trainee, rng=random.Random(3))
+    html = trainee_client.get(
+        reverse("quiz:attempt-detail", args=[attempt.pk])
+    ).content.decode()
+
+    values = re.findall(r'name="q-\d+"[^>]*value="(\d+)"', html)
+    ids = {
+        str(c["id"]) for item in attempt.items.all() for c in item.snapshot["choices"]
+    }
+    assert values and set(values) <= {"1", "2", "3", "4"}
+    assert not any(f'value="{i}"' in html for i in ids - {"1", "2", "3", "4"})
+
+    right = correct_answers(attempt)
+    trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]),
+        {**as_keys(attempt, right), "nav": "submit"},
+    )
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+
+
+def test_a_place_beyond_the_choices_is_400(trainee_client, attempt):
+    response = trainee_client.post(
+        reverse("quiz:attempt-detail", args=[attempt.pk]),
+        {"shown": ["1"], "q-1": ["9"]},
+    )
+
+    assert response.status_code == 400
+    assert attempt.items.get(position=1).selected == []

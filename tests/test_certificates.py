@@ -29,6 +29,7 @@ from tests.factories import (
     QuizFactory,
     SupervisorFactory,
     TraineeFactory,
+    as_keys,
     correct_answers,
     wrong_answers,
 )
@@ -501,10 +502,7 @@ def test_a_failing_mail_server_does_not_turn_a_pass_into_an_error(
     settings.EMAIL_BACKEND = "tests.test_enrollment.BrokenMailBackend"
     BrokenMailBackend.tried = []
     attempt = attempt_start(quiz=certifying_quiz, user=trainee)
-    data = {"shown": [], "nav": "submit"}
-    for position, ids in correct_answers(attempt).items():
-        data["shown"].append(str(position))
-        data[f"q-{position}"] = [str(i) for i in ids]
+    data = {**as_keys(attempt, correct_answers(attempt)), "nav": "submit"}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = trainee_client.post(

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quiz.services import attempt_save_answers, attempt_start, attempt_submit
-from tests.factories import QuizFactory, correct_answers
+from tests.factories import QuizFactory, as_keys, correct_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,7 @@ def test_save_answers_queries(
 ):
     attempt = started(trainee, n)
     answers = correct_answers(attempt)
-    data = {"shown": list(answers), "nav": "save"}
-    data.update({f"q-{p}": ids for p, ids in answers.items()})
+    data = {**as_keys(attempt, answers), "nav": "save"}
     # AUTH + attempt + count + savepoint/lock/select items/bulk update/release
     with django_assert_max_num_queries(AUTH + 9):
         response = trainee_client.post(

@@ -78,12 +78,14 @@ def choose(page: Page, item, choice_ids: list[int]) -> None:
     loaded first: attempt.js adds the autosave at the end of the page.
     """
     page.wait_for_load_state("load")
+    # The page numbers the choices in the order shown, never by their ids.
+    place = {c["id"]: n for n, c in enumerate(item.snapshot["choices"], start=1)}
     for choice_id in choice_ids:
         with page.expect_response(is_autosave) as saved:
-            page.locator(f'label[for="q-{item.position}-{choice_id}"]').click()
+            page.locator(f'label[for="q-{item.position}-{place[choice_id]}"]').click()
         assert saved.value.status == 204, saved.value.status
     for choice in item.snapshot["choices"]:
-        box = page.locator(f"#q-{item.position}-{choice['id']}")
+        box = page.locator(f"#q-{item.position}-{place[choice['id']]}")
         if choice["id"] in choice_ids:
             expect(box).to_be_checked()
         else:

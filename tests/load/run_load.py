@@ -125,7 +125,7 @@ def prepare(args, env: dict) -> None:
     manage(env, "shell", "-c", script)
 
 
-def right_answers(database_url: str, attempt_id: int) -> dict[int, list[int]]:
+def right_answers(database_url: str, attempt_id: int) -> dict[int, list[str]]:
     """The correct choices of an attempt, read from the database (the 'good' trainees)."""
     import psycopg
 
@@ -134,8 +134,11 @@ def right_answers(database_url: str, attempt_id: int) -> dict[int, list[int]]:
             "SELECT position, snapshot FROM quiz_attemptquestion WHERE attempt_id = %s",
             [attempt_id],
         ).fetchall()
+    # The page posts each choice's place in the order shown (1-based), not its id.
     return {
-        position: [c["id"] for c in snapshot["choices"] if c["correct"]]
+        position: [
+            str(n) for n, c in enumerate(snapshot["choices"], start=1) if c["correct"]
+        ]
         for position, snapshot in rows
     }
 
