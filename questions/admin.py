@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -195,6 +196,12 @@ class ImportForm(forms.Form):
     def text(self) -> str:
         upload = self.cleaned_data.get("upload")
         if upload:
+            # Refuse a large file before reading it into memory.
+            if upload.size > settings.QUESTION_IMPORT_MAX_BYTES:
+                raise ImportRefusedError(
+                    _("The file is larger than %(kb)d KB; split it into smaller files.")
+                    % {"kb": settings.QUESTION_IMPORT_MAX_BYTES // 1024}
+                )
             return decode_upload(upload.read())
         return self.cleaned_data["pasted"]
 

@@ -35,6 +35,7 @@ from quiz.models import (
     Certificate,
     GradingMethod,
     Quiz,
+    ReviewPolicy,
 )
 from quiz.statistics import ItemRow, discrimination_from_sums, item_analysis
 
@@ -274,14 +275,26 @@ class MasteryRow:
         return self.share is not None and self.share >= MASTERY_THRESHOLD
 
 
-def rule_mastery(*, user) -> list[MasteryRow]:
-    """Every rule, critical first: share of the latest answers on it fully correct."""
+def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
+    """Every rule, critical first: share of the latest answers on it fully correct.
+
+    reviewable_only: for the trainee's own eyes, only attempts whose quiz already
+    shows the answers (a quiz that hides them must not leak them per rule).
+    """
     rows = {rule.pk: MasteryRow(rule=rule) for rule in Rule.objects.all()}
-    latest = (
-        AttemptQuestionRule.objects.filter(
-            item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
+    answers = AttemptQuestionRule.objects.filter(
+        item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
+    )
+    if reviewable_only:
+        answers = answers.filter(
+            Q(item__attempt__quiz__review=ReviewPolicy.IMMEDIATELY)
+            | Q(
+                item__attempt__quiz__review=ReviewPolicy.AFTER_CLOSE,
+                item__attempt__quiz__closes_at__lte=timezone.now(),
+            )
         )
-        .annotate(
+    latest = (
+        answers.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("rule_id")],

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 
 from questions.models import Question, QuestionRule, QuestionStatus
 
+# Bounds the matching's recursion depth (and any sensible exam).
+MAX_QUESTIONS = 300
+
 
 class SelectionError(Exception):
     """The quiz cannot be assembled from the published questions as they stand."""
@@ -126,6 +129,11 @@ def selection_problems(quiz) -> list[str]:
                 % {"draw": draw, "n": draw.count, "m": len(candidates)}
             )
         slots.extend([candidates] * draw.count)
+    if len(fixed) + len(slots) > MAX_QUESTIONS:
+        problems.append(
+            _("A quiz has at most %(max)d questions; this one asks for %(n)d.")
+            % {"max": MAX_QUESTIONS, "n": len(fixed) + len(slots)}
+        )
     if not problems and slots and _match(slots) is None:
         problems.append(
             _(

@@ -172,7 +172,9 @@ class SaveOutcome(Enum):
     TIMED_OUT = "timed_out"
 
 
-def answers_from_keys(*, attempt: Attempt, keys: dict[int, list[str]]) -> dict[int, list]:
+def answers_from_keys(
+    *, attempt: Attempt, keys: dict[int, list[str]]
+) -> dict[int, list]:
     """Map what the page posts (each choice's place in the shown order, 1-based) to
     choice ids. The page never carries choice ids: they reveal authoring order."""
     items = {item.position: item for item in attempt.items.all()}
@@ -313,14 +315,15 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
     return closed
 
 
-def attempts_close_overdue(*, user) -> int:
-    """Close every overdue open attempt of the user (when their pages are touched)."""
+def attempts_close_overdue(*, user=None) -> int:
+    """Close every overdue open attempt of the user, or of everyone (the cron command)."""
     cutoff = timezone.now() - deadline_grace()
     overdue = Attempt.objects.filter(
         Q(deadline__lt=cutoff) | Q(quiz__closes_at__lt=cutoff),
-        user=user,
         state=AttemptState.IN_PROGRESS,
     ).select_related("quiz")
+    if user is not None:
+        overdue = overdue.filter(user=user)
     return sum(attempt_close_if_overdue(attempt=a) for a in overdue)
 
 

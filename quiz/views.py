@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if context["show_trainee"]:
         attempts_close_overdue(user=user)
         context["statuses"] = quiz_statuses(user=user)
-        context["mastery"] = rule_mastery(user=user)
+        context["mastery"] = rule_mastery(user=user, reviewable_only=True)
         context["threshold"] = MASTERY_THRESHOLD
     return render(request, "quiz/dashboard.html", context)
 

@@ -15,10 +15,13 @@ from accounts.net import client_address
 from quiz.certificate_pdf import CertificateData, render_certificate
 from quiz.certificates import normalise_code, verification_url
 from quiz.models import Certificate
+from quiz.services import attempts_close_overdue
 
 
 @login_required
 def certificate_list(request: HttpRequest) -> HttpResponse:
+    # A pass whose time ran out before the trainee came back earns its certificate now.
+    attempts_close_overdue(user=request.user)
     certificates = Certificate.objects.filter(user=request.user).select_related("quiz")
     return render(request, "quiz/certificate_list.html", {"certificates": certificates})
 

@@ -679,3 +679,37 @@ def test_a_place_beyond_the_choices_is_400(trainee_client, attempt):
 
     assert response.status_code == 400
     assert attempt.items.get(position=1).selected == []
+
+
+def test_a_quiz_of_more_than_300_questions_cannot_be_published():
+    from quiz.selection import selection_problems
+
+    category = CategoryFactory()
+    published_question(category=category)
+    quiz = QuizFactory(questions=[], published=False)
+    QuizDraw.objects.create(quiz=quiz, category=category, count=301)
+
+    assert any("at most 300 questions" in p for p in selection_problems(quiz))
+
+
+def test_close_overdue_attempts_command_grades_them_all(trainee):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    quiz = QuizFactory(questions__n=1, time_limit_minutes=5, certificate_on_pass=True)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+    out = StringIO()
+
+    call_command("close_overdue_attempts", stdout=out)
+
+    attempt.refresh_from_db()
+    assert "1 overdue attempts graded." in out.getvalue()
+    assert attempt.state == AttemptState.FINISHED and attempt.passed
+    assert trainee.certificates.count() == 1

@@ -494,3 +494,39 @@ def test_question_stats_with_a_unicode_digit_cohort_is_404(supervisor_client):
         ).status_code
         == 404
     )
+
+
+def test_trainee_mastery_hides_quizzes_that_hide_their_answers(trainee_client, trainee):
+    from quiz.models import ReviewPolicy
+
+    rule = RuleFactory(code="R-HIDDEN")
+    quiz = QuizFactory(
+        questions=[published_question(rules=[rule])], review=ReviewPolicy.NEVER
+    )
+    take(quiz, trainee, right=False)
+
+    own = {r.rule.code: r for r in rule_mastery(user=trainee, reviewable_only=True)}
+    supervisor_view = {r.rule.code: r for r in rule_mastery(user=trainee)}
+
+    assert own["R-HIDDEN"].answers == 0
+    assert supervisor_view["R-HIDDEN"].answers == 1
+
+
+def test_instructors_do_not_see_audit_entries_about_accounts(
+    instructor_client, instructor
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=instructor,
+        content_type=ContentType.objects.get_for_model(User),
+        object_repr="someone's account",
+        action_flag=CHANGE,
+    )
+
+    html = instructor_client.get(
+        reverse("admin:admin_logentry_changelist")
+    ).content.decode()
+
+    assert "someone&#x27;s account" not in html and "someone's account" not in html
