@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -37,7 +38,13 @@ from quiz.models import (
     Quiz,
     ReviewPolicy,
 )
-from quiz.statistics import ItemRow, discrimination_from_sums, item_analysis
+from quiz.statistics import (
+    QuestionSums,
+    QuizSums,
+    discrimination_from_sums,
+    question_stats_from_sums,
+    quiz_stats_from_sums,
+)
 
 MASTERY_WINDOW = 10
 MASTERY_THRESHOLD = 80
@@ -368,16 +375,98 @@ def stats_attempts(user, flt: StatsFilter):
 
 
 def question_statistics(user, flt: StatsFilter):
-    """Moodle-style item analysis of one quiz's graded attempts under the filters."""
-    attempts = stats_attempts(user, flt)
-    scores = {pk: float(score) for pk, score in attempts.values_list("pk", "score")}
-    rows = [
-        ItemRow(attempt_id, slot, question_id, float(mark), tuple(selected or ()))
-        for attempt_id, slot, question_id, mark, selected in AttemptQuestion.objects.filter(
-            attempt_id__in=list(scores)
-        ).values_list("attempt_id", "slot", "question_id", "mark", "selected")
-    ]
-    return item_analysis(rows, scores)
+    """Moodle-style item analysis of one quiz's graded attempts under the filters.
+
+    Aggregated in the database (sums and histograms per question and per slot);
+    a fixed handful of queries whatever the number of answers.
+    """
+    attempts = Attempt.objects.filter(pk__in=stats_attempts(user, flt).values("pk"))
+    items = AttemptQuestion.objects.filter(attempt__in=attempts.values("pk"))
+    rest = F("attempt__marks_total") - F("mark")
+    sums: dict[int, QuestionSums] = {}
+    for row in (
+        items.values("question_id")
+        .annotate(
+            n=Count("pk"),
+            sx=Sum("mark"),
+            sxx=Sum(F("mark") * F("mark")),
+            sy=Sum(rest),
+            syy=Sum(rest * rest),
+            sxy=Sum(F("mark") * rest),
+        )
+        .order_by()
+    ):
+        sums[row["question_id"]] = QuestionSums(
+            n=row["n"],
+            **{k: float(row[k] or 0) for k in ("sx", "sxx", "sy", "syy", "sxy")},
+        )
+    for question_id, mark, count in (
+        items.values("question_id", "mark")
+        .annotate(c=Count("pk"))
+        .values_list("question_id", "mark", "c")
+        .order_by()
+    ):
+        sums[question_id].x_hist[float(mark)] = count
+    for question_id, value, count in (
+        items.annotate(rest=rest)
+        .values("question_id", "rest")
+        .annotate(c=Count("pk"))
+        .values_list("question_id", "rest", "c")
+        .order_by()
+    ):
+        sums[question_id].y_hist[float(value)] = count
+    stats = [question_stats_from_sums(qid, qsums) for qid, qsums in sums.items()]
+    choice_counts = _choice_counts(items)
+    for stat in stats:
+        stat.choice_counts = choice_counts.get(stat.question_id, {})
+
+    quiz_sums = QuizSums()
+    for score, count in (
+        attempts.values("score")
+        .annotate(c=Count("pk"))
+        .values_list("score", "c")
+        .order_by()
+    ):
+        quiz_sums.score_hist[float(score)] = count
+    quiz_sums.n = sum(quiz_sums.score_hist.values())
+    totals = attempts.aggregate(
+        s=Sum("marks_total"), ss=Sum(F("marks_total") * F("marks_total"))
+    )
+    quiz_sums.total_sum = float(totals["s"] or 0)
+    quiz_sums.total_sq = float(totals["ss"] or 0)
+    for slot, n, sx, sxx in (
+        items.values("slot")
+        .annotate(n=Count("pk"), sx=Sum("mark"), sxx=Sum(F("mark") * F("mark")))
+        .values_list("slot", "n", "sx", "sxx")
+        .order_by()
+    ):
+        quiz_sums.slot_sums[slot] = (n, float(sx or 0), float(sxx or 0))
+    return stats, quiz_stats_from_sums(quiz_sums)
+
+
+def _choice_counts(items) -> dict[int, dict[int, int]]:
+    """{question id: {choice id: times chosen}}, counted in the database."""
+    sql, params = (
+        items.values("question_id", "selected").order_by().query.sql_with_params()
+    )
+    if connection.vendor == "postgresql":
+        counting = (
+            "SELECT sub.question_id, choice.value::bigint, COUNT(*) "
+            f"FROM ({sql}) sub, jsonb_array_elements_text(sub.selected) AS choice "
+            "GROUP BY 1, 2"
+        )
+    else:  # SQLite's JSON1 (part of every SQLite Python ships with)
+        counting = (
+            "SELECT sub.question_id, CAST(choice.value AS INTEGER), COUNT(*) "
+            f"FROM ({sql}) sub, json_each(sub.selected) AS choice "
+            "GROUP BY 1, 2"
+        )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(counting, params)
+        for question_id, choice_id, count in cursor.fetchall():
+            counts[question_id][int(choice_id)] = count
+    return counts
 
 
 def question_item_summary(

@@ -65,6 +65,7 @@ class QuizStats:
     sd: float | None
     cic: float | None  # Cronbach's alpha, %
     scores: list[float] = field(default_factory=list)
+    bins: list[int] = field(default_factory=lambda: [0] * 10)
 
 
 def _sample_variance(values: list[float], mean: float) -> float:
@@ -161,6 +162,7 @@ def quiz_stats(
         sd=sd,
         cic=cic,
         scores=sorted(scores),
+        bins=score_bins({s: scores.count(s) for s in set(scores)}),
     )
 
 
@@ -176,3 +178,136 @@ def discrimination_from_sums(
     if var_x <= 1e-12 or var_y <= 1e-12:
         return None
     return 100 * cov / math.sqrt(var_x * var_y)
+
+
+# --- the same statistics from sums and histograms computed in the database ----------
+#
+# Every statistic above needs only: n, the sums of x, x², y, y², xy, and, for the
+# discriminative efficiency, the distributions of x and of y (both take few
+# distinct values: marks are multiples of 1/k). Sorting x and y to pair them by
+# rank is then a merge of two histograms. So a report over millions of answers
+# fetches a few hundred aggregated rows, and gives the same figures as the
+# row-by-row functions above (tests/test_statistics.py checks that they agree).
+
+
+@dataclass
+class QuestionSums:
+    n: int = 0
+    sx: float = 0.0
+    sxx: float = 0.0
+    sy: float = 0.0
+    syy: float = 0.0
+    sxy: float = 0.0
+    x_hist: dict[float, int] = field(default_factory=dict)
+    y_hist: dict[float, int] = field(default_factory=dict)
+
+
+def _sorted_pairs_sum(x_hist, y_hist, mean_x: float, mean_y: float) -> float:
+    """Σ (x_(i) - x̄)(y_(i) - ȳ) with both sorted ascending, from their histograms."""
+    xs = sorted(x_hist.items())
+    ys = sorted(y_hist.items())
+    total, i, j = 0.0, 0, 0
+    x_left = xs[0][1] if xs else 0
+    y_left = ys[0][1] if ys else 0
+    while i < len(xs) and j < len(ys):
+        take = min(x_left, y_left)
+        total += take * (xs[i][0] - mean_x) * (ys[j][0] - mean_y)
+        x_left -= take
+        y_left -= take
+        if x_left == 0:
+            i += 1
+            x_left = xs[i][1] if i < len(xs) else 0
+        if y_left == 0:
+            j += 1
+            y_left = ys[j][1] if j < len(ys) else 0
+    return total
+
+
+def question_stats_from_sums(question_id: int, sums: QuestionSums) -> QuestionStats:
+    """question_stats(), from database aggregates instead of every answer."""
+    s = sums.n
+    if s == 0:
+        return QuestionStats(question_id, 0, None, None, None, None)
+    mean_x = sums.sx / s
+    facility = 100 * mean_x
+    if s < 2:
+        return QuestionStats(question_id, s, facility, None, None, None)
+    mean_y = sums.sy / s
+    var_x = max(0.0, (sums.sxx - s * mean_x * mean_x) / (s - 1))
+    var_y = max(0.0, (sums.syy - s * mean_y * mean_y) / (s - 1))
+    cov = (sums.sxy - s * mean_x * mean_y) / (s - 1)
+    cov_max = _sorted_pairs_sum(sums.x_hist, sums.y_hist, mean_x, mean_y) / (s - 1)
+    # Sums of squares lose ~1e-12 to rounding: treat that as no spread at all.
+    spread = var_x * var_y > 1e-12
+    return QuestionStats(
+        question_id=question_id,
+        attempts=s,
+        facility=facility,
+        sd=100 * math.sqrt(var_x),
+        discrimination=100 * cov / math.sqrt(var_x * var_y) if spread else None,
+        efficiency=100 * cov / cov_max if abs(cov_max) > 1e-12 else None,
+    )
+
+
+@dataclass
+class QuizSums:
+    n: int = 0
+    score_hist: dict[float, int] = field(default_factory=dict)  # score % -> attempts
+    total_sum: float = 0.0  # Σ of attempt totals (sum of marks)
+    total_sq: float = 0.0
+    slot_sums: dict[int, tuple[int, float, float]] = field(default_factory=dict)
+
+
+def _median_from_hist(hist: dict[float, int], n: int) -> float:
+    ordered = sorted(hist.items())
+
+    def nth(k: int) -> float:  # 0-based
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if k < seen:
+                return value
+        raise IndexError(k)
+
+    if n % 2:
+        return nth(n // 2)
+    return (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
+def quiz_stats_from_sums(sums: QuizSums) -> QuizStats:
+    """quiz_stats(), from database aggregates."""
+    n = sums.n
+    if n == 0:
+        return QuizStats(0, None, None, None, None)
+    mean = sum(v * c for v, c in sums.score_hist.items()) / n
+    sd = None
+    if n > 1:
+        squares = sum(c * (v - mean) ** 2 for v, c in sums.score_hist.items())
+        sd = math.sqrt(squares / (n - 1))
+    cic = None
+    k = len(sums.slot_sums)
+    if n > 1 and k > 1:
+        var_total = (sums.total_sq - sums.total_sum**2 / n) / (n - 1)
+        # A slot missing from an attempt counts as a mark of 0 there, as above.
+        slot_variances = [
+            (sxx - sx * sx / n) / (n - 1) for _c, sx, sxx in sums.slot_sums.values()
+        ]
+        if var_total > 1e-12:
+            cic = 100 * k / (k - 1) * (1 - sum(slot_variances) / var_total)
+    return QuizStats(
+        attempts=n,
+        mean=mean,
+        median=_median_from_hist(sums.score_hist, n),
+        sd=sd,
+        cic=cic,
+        scores=[],
+        bins=score_bins(sums.score_hist),
+    )
+
+
+def score_bins(score_hist: dict[float, int]) -> list[int]:
+    """Attempts per band of 10% (the last band includes 100%)."""
+    bins = [0] * 10
+    for score, count in score_hist.items():
+        bins[min(9, int(score // 10))] += count
+    return bins

@@ -408,7 +408,7 @@ def question_stats(request: HttpRequest) -> HttpResponse:
             ),
         )
     chart = charts.histogram(
-        quiz_stats.scores,
+        quiz_stats.bins,
         title=str(_("Score distribution of the attempts")),
         uid="chart-distribution",
         pass_mark=flt.quiz.pass_mark,

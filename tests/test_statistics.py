@@ -128,3 +128,66 @@ def test_discrimination_from_database_sums_matches_the_direct_formula():
     )
 
     assert discrimination_from_sums(4, *sums) == pytest.approx(100 / math.sqrt(2))
+
+
+# --- the database path agrees with the row-by-row definitions --------------------------
+
+
+@pytest.mark.django_db
+def test_database_aggregates_match_the_row_by_row_statistics():
+    import random
+
+    from accounts.models import User
+    from questions.models import QuestionType
+    from quiz.models import AttemptQuestion
+    from quiz.reports import StatsFilter, question_statistics
+    from quiz.services import attempt_start, attempt_submit
+    from tests.factories import (
+        QuizFactory,
+        TraineeFactory,
+        UserFactory,
+        published_question,
+    )
+
+    rng = random.Random(42)
+    questions = [published_question(qtype=qtype) for qtype in list(QuestionType) * 2]
+    quiz = QuizFactory(questions=questions, shuffle_questions=True)
+    for _ in range(30):
+        trainee = TraineeFactory()
+        attempt = attempt_start(quiz=quiz, user=trainee, rng=rng)
+        answers = {}
+        for item in attempt.items.all():
+            ids = [c["id"] for c in item.snapshot["choices"]]
+            if item.qtype == "multiple":
+                answers[item.position] = rng.sample(ids, rng.randint(0, len(ids)))
+            else:
+                answers[item.position] = rng.sample(ids, rng.randint(0, 1))
+        attempt_submit(attempt=attempt, user=trainee, answers=answers)
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    assert User.objects.filter(pk=staff.pk).exists()
+
+    db_stats, db_quiz = question_statistics(staff, StatsFilter(quiz=quiz))
+
+    rows = [
+        ItemRow(a, slot, q, float(mark), tuple(selected))
+        for a, slot, q, mark, selected in AttemptQuestion.objects.values_list(
+            "attempt_id", "slot", "question_id", "mark", "selected"
+        )
+    ]
+    scores = {a.pk: float(a.score) for a in quiz.attempts.all()}
+    ref_stats, ref_quiz = item_analysis(rows, scores)
+    ref = {s.question_id: s for s in ref_stats}
+    assert len(db_stats) == len(ref) == len(questions)
+    for stat in db_stats:
+        expected = ref[stat.question_id]
+        assert stat.attempts == expected.attempts
+        for name in ("facility", "sd", "discrimination", "efficiency"):
+            assert getattr(stat, name) == pytest.approx(
+                getattr(expected, name), abs=1e-6
+            ), name
+        assert stat.choice_counts == expected.choice_counts
+    for name in ("attempts", "mean", "median", "sd", "cic"):
+        assert getattr(db_quiz, name) == pytest.approx(
+            getattr(ref_quiz, name), abs=1e-6
+        ), name
+    assert db_quiz.bins == ref_quiz.bins and sum(db_quiz.bins) == 30
