@@ -214,22 +214,18 @@ class QuizTotals:
 
 def cohort_totals(cohort: Cohort, quizzes) -> list[QuizTotals]:
     """Per quiz: how many of the cohort passed, and the mean grade of those graded."""
-    trainee_ids = list(cohort.trainees.values_list("pk", flat=True))
-    cells = grade_cells(trainee_ids, quizzes)
+    n_trainees = cohort.trainees.count()
+    # A subquery, not a list of ids: the cohort's size never reaches the SQL text.
+    cells = grade_cells(cohort.trainees.values("pk"), quizzes)
     totals = []
     for quiz in quizzes:
-        grades = [
-            cells[(uid, quiz.pk)].grade
-            for uid in trainee_ids
-            if (uid, quiz.pk) in cells and cells[(uid, quiz.pk)].grade is not None
-        ]
+        quiz_cells = [cell for (_u, q), cell in cells.items() if q == quiz.pk]
+        grades = [cell.grade for cell in quiz_cells if cell.grade is not None]
         totals.append(
             QuizTotals(
                 quiz=quiz,
-                trainees=len(trainee_ids),
-                passed=sum(
-                    1 for uid in trainee_ids if cells.get((uid, quiz.pk), Cell()).passed
-                ),
+                trainees=n_trainees,
+                passed=sum(1 for cell in quiz_cells if cell.passed),
                 mean_grade=(sum(grades) / len(grades)).quantize(Decimal("0.01"))
                 if grades
                 else None,
