@@ -42,6 +42,9 @@ junk_text = st.one_of(
             "null",
             "<script>",
             "' OR 1=1 --",
+            "²",
+            "١٢",
+            "page-²",
             "\x00",
         ]
     ),
