@@ -290,3 +290,5 @@ QUIZ_DEADLINE_GRACE_SECONDS = env_int("QUIZ_DEADLINE_GRACE_SECONDS", 10)
 # Public certificate verification: wrong codes allowed per address and window.
 CERTIFICATE_VERIFY_MAX_MISSES = env_int("CERTIFICATE_VERIFY_MAX_MISSES", 20)
 CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS", 600)
+# Question statistics are kept this long in the cache ("Recalculate now" refreshes).
+REPORT_STATISTICS_CACHE_SECONDS = env_int("REPORT_STATISTICS_CACHE_SECONDS", 600)

@@ -396,6 +396,15 @@ class AttemptQuestion(models.Model):
                 name="attempt_question_mark_0_1",
             ),
         ]
+        indexes = [
+            # Question statistics read only these columns of millions of answers:
+            # on PostgreSQL an index-only scan, never the wide snapshot rows.
+            models.Index(
+                fields=["attempt"],
+                include=["question", "slot", "mark", "selected"],
+                name="attempt_item_stats_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}:{self.position}"

@@ -24,7 +24,7 @@ from quiz.reports import (
     cohort_trainees,
     cohorts_with_completion,
     grade_cells,
-    question_statistics,
+    question_statistics_cached,
     rule_mastery,
     score_series,
     trainee_attempts,
@@ -330,6 +330,7 @@ class StatsFilterForm(forms.Form):
 def question_stats(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("format", None)
+    params.pop("refresh", None)
     if "quiz" not in params:
         first = Quiz.objects.filter(attempts__isnull=False).order_by(
             "order", "pk"
@@ -356,7 +357,10 @@ def question_stats(request: HttpRequest) -> HttpResponse:
         date_to=data.get("date_to"),
         first_only=data.get("attempts") == "first",
     )
-    stats, quiz_stats = question_statistics(request.user, flt)
+    computed = question_statistics_cached(
+        request.user, flt, refresh=request.GET.get("refresh") == "1"
+    )
+    stats, quiz_stats = computed.questions, computed.quiz
     questions = Question.objects.in_bulk([s.question_id for s in stats])
     choices = {}
     for choice in Choice.objects.filter(question_id__in=questions):
@@ -424,5 +428,6 @@ def question_stats(request: HttpRequest) -> HttpResponse:
             "quiz_stats": quiz_stats,
             "chart": chart,
             "query": query.urlencode(),
+            "computed": computed,
         },
     )

@@ -534,3 +534,28 @@ def test_instructors_do_not_see_audit_entries_about_accounts(
     ).content.decode()
 
     assert "someone&#x27;s account" not in html and "someone's account" not in html
+
+
+def test_question_statistics_are_cached_until_recalculated(
+    supervisor_client, cohort, trainee, quiz
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("quiz:report-questions")
+    take(quiz, trainee, right=True)
+    first = supervisor_client.get(url, {"quiz": quiz.pk})
+    take(quiz, trainee, right=False)
+
+    with CaptureQueriesContext(connection) as cached_run:
+        cached = supervisor_client.get(url, {"quiz": quiz.pk})
+    fresh = supervisor_client.get(url, {"quiz": quiz.pk, "refresh": "1"})
+
+    assert first.context["quiz_stats"].attempts == 1
+    assert cached.context["quiz_stats"].attempts == 1  # as calculated before
+    assert cached.context["computed"].from_cache
+    assert not any(
+        "quiz_attemptquestion" in q["sql"] for q in cached_run.captured_queries
+    )
+    assert fresh.context["quiz_stats"].attempts == 2
+    assert "Recalculate now" in fresh.content.decode()
