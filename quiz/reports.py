@@ -480,7 +480,9 @@ def _choice_counts(items) -> dict[int, dict[int, int]]:
         .order_by()
     ):
         for choice_id in selected or ():
-            counts[question_id][choice_id] = counts[question_id].get(choice_id, 0) + count
+            counts[question_id][choice_id] = (
+                counts[question_id].get(choice_id, 0) + count
+            )
     return counts
 
 

@@ -174,8 +174,10 @@ def _page_number(raw: str | None, pages: int) -> int:
     return int(raw)
 
 
-def _attempt_page(request, attempt: Attempt, page: int, *, error: str = "", status=200):
-    items = list(attempt.items.all())
+def _attempt_page(
+    request, attempt: Attempt, page: int, *, items=None, error: str = "", status=200
+):
+    items = list(attempt.items.all()) if items is None else items
     one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
     shown = [items[page - 1]] if one_per_page else items
     context = {
@@ -214,12 +216,15 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     if closed := _closed_attempt_response(request, attempt):
         return closed
-    n_items = attempt.items.count()
-    pages = n_items if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
     if request.method == "GET":
+        # One query for the questions: the page count comes from the same list.
+        items = list(attempt.items.all())
+        pages = len(items) if one_per_page else 1
         return _attempt_page(
-            request, attempt, _page_number(request.GET.get("page"), pages)
+            request, attempt, _page_number(request.GET.get("page"), pages), items=items
         )
+    pages = attempt.items.count() if one_per_page else 1
 
     page = _page_number(request.POST.get("page"), pages)
     try:

@@ -40,8 +40,8 @@ def test_attempt_page_queries(
     trainee_client, trainee, n, django_assert_max_num_queries
 ):
     attempt = started(trainee, n)
-    # AUTH + attempt with its quiz + count of items + items
-    with django_assert_max_num_queries(AUTH + 3):
+    # AUTH + attempt with its quiz + its items
+    with django_assert_max_num_queries(AUTH + 2):
         response = trainee_client.get(reverse("quiz:attempt-detail", args=[attempt.pk]))
     assert response.status_code == 200
 
