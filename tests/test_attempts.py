@@ -180,8 +180,8 @@ def test_answer_to_a_question_not_in_the_attempt_is_400_and_changes_nothing(
     trainee_client, attempt
 ):
     data = {
+        **as_keys(attempt, {1: correct_answers(attempt)[1]}),
         "shown": ["1", "99"],
-        "q-1": [correct_answers(attempt)[1][0]],
         "q-99": ["1"],
     }
 
@@ -194,13 +194,18 @@ def test_answer_to_a_question_not_in_the_attempt_is_400_and_changes_nothing(
     assert all(item.selected == [] for item in attempt.items.all())
 
 
-def test_choice_of_another_question_is_400_and_changes_nothing(trainee_client, attempt):
-    other = published_question()
-    foreign = other.choices.first().pk
+def test_choice_of_another_question_is_400_and_changes_nothing(
+    trainee_client, attempt, trainee
+):
+    other = published_question(
+        choices=[("A", True), ("B", False), ("C", False), ("D", False), ("E", False)]
+    )
+    foreign = other.choices.last()
     data = {
+        **as_keys(attempt, {1: correct_answers(attempt)[1]}),
         "shown": ["1", "2"],
-        "q-1": [correct_answers(attempt)[1][0]],
-        "q-2": [foreign],
+        # Question 2 has 3 choices: the 5th place belongs to no choice of it.
+        "q-2": ["5"],
     }
 
     response = trainee_client.post(
@@ -210,6 +215,9 @@ def test_choice_of_another_question_is_400_and_changes_nothing(trainee_client, a
     assert response.status_code == 400
     assert "not one of its choices" in response.content.decode()
     assert all(item.selected == [] for item in attempt.items.all())
+    # The service refuses a foreign choice id just the same.
+    with pytest.raises(InvalidAnswerError):
+        attempt_save_answers(attempt=attempt, user=trainee, answers={2: [foreign.pk]})
 
 
 @pytest.mark.parametrize(
