@@ -2,7 +2,9 @@
 
 The bare view renders a tiny template string through the full middleware stack
 (sessions, CSRF, CSP, axes ...) without touching the database: the floor that
-the attempt page's throughput is compared with. Used only by bench_settings.
+the attempt page's throughput is compared with. /bench-bare-signed-in/ also loads
+the session and the user (two queries): the floor of a signed-in page. Used only
+by bench_settings.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -21,4 +23,14 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(TINY.render(Context({"title": "Bare", "message": "Hello"})))
 
 
-urlpatterns = [path("bench-bare/", bare, name="bench-bare"), *site_urlpatterns]
+def bare_signed_in(request: HttpRequest) -> HttpResponse:
+    """The same, naming the signed-in user: the floor of any page behind a login."""
+    name = request.user.display_name if request.user.is_authenticated else "guest"
+    return HttpResponse(TINY.render(Context({"title": "Bare", "message": name})))
+
+
+urlpatterns = [
+    path("bench-bare/", bare, name="bench-bare"),
+    path("bench-bare-signed-in/", bare_signed_in, name="bench-bare-signed-in"),
+    *site_urlpatterns,
+]

@@ -31,10 +31,19 @@ one fresh single-worker gunicorn per request, it reads the worker's VmHWM (peak
 RSS, /proc/<pid>/status) before and after the cohort report, question statistics
 and the CSV exports of the 500 cohort and of the regional cohort (up to 5,000).
 
+Before measuring it applies migrations newer than the data (then VACUUM
+ANALYZE) and waits, up to --quiet-wait seconds, until the machine is under 15%
+CPU busy; a throughput phase after which other work was running is flagged.
+Besides the bare view it measures a signed-in bare view (/bench-bare-signed-in/:
+session and user loaded), the floor of any page behind a login.
+
 Everything the benchmark creates (attempts, their certificates, sessions) is
 deleted at the end, so runs can be repeated on the same data. Results are
 printed, kept in tests/benchmarks/results.json and written into
 tests/benchmarks/RESULTS.md (the section of this scale and mode is replaced).
+To measure a commit exported elsewhere (git archive) while the tree is being
+edited, run the exported copy with BENCH_RESULTS_DIR=<this folder> and
+BENCH_APP_VERSION=<commit> (see RESULTS.md, "Running the benchmarks").
 """
 
 import argparse
@@ -73,8 +82,10 @@ from tests.benchmarks.common import (  # noqa: E402
 )
 
 HERE = Path(__file__).resolve().parent
-RESULTS_MD = HERE / "RESULTS.md"
-RESULTS_JSON = HERE / "results.json"
+# A run from an exported copy of the code (see RESULTS.md) writes back here.
+RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", HERE))
+RESULTS_MD = RESULTS_DIR / "RESULTS.md"
+RESULTS_JSON = RESULTS_DIR / "results.json"
 SETTINGS = "tests.benchmarks.bench_settings"
 TRAINEE_TARGET_MS = 50
 REPORT_TARGET_MS = 500
@@ -127,11 +138,97 @@ def machine(database_url: str) -> dict[str, str]:
         "database": database,
         "python": platform.python_version(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "app": app_version(),
     }
 
 
+def app_version() -> str:
+    """The commit measured, and whether app files had uncommitted changes (read-only git)."""
+    if os.environ.get("BENCH_APP_VERSION"):
+        return os.environ["BENCH_APP_VERSION"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    changed = [
+        line[3:] for line in status if not line[3:].startswith("tests/benchmarks/")
+    ]
+    if changed:
+        return f"{head} + uncommitted changes in {', '.join(changed)}"
+    return head
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Share of the machine's CPU time busy over `seconds` (from /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split()[1:9]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(limit_s: float, threshold: float = 0.15) -> str:
+    """Wait (at most limit_s) until nothing else keeps the CPUs busy; say how it went."""
+    deadline = time.monotonic() + limit_s
+    busy = cpu_busy()
+    waited = False
+    while busy > threshold and time.monotonic() < deadline:
+        if not waited:
+            log(f"  machine {busy:.0%} busy with other work: waiting for it to settle")
+            waited = True
+        time.sleep(8)
+        busy = cpu_busy()
+    note = f"{busy:.0%} CPU busy just before measuring"
+    if busy > threshold:
+        note += " (NOT quiet: other work was running, numbers are pessimistic)"
+        log(f"  warning: {note}")
+    return note
+
+
 def command_line() -> str:
-    return ".venv/bin/python " + " ".join(shlex.quote(a) for a in sys.argv)
+    command = ".venv/bin/python " + " ".join(shlex.quote(a) for a in sys.argv)
+    if os.environ.get("BENCH_RESULTS_DIR"):
+        command = f"(in {ROOT}) {command}"
+    return command
+
+
+def migrate_if_needed() -> None:
+    """Apply migrations newer than the data (e.g. an index added since generate.py)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan)
+    start = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        connection.connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    log(f"applied {names} and VACUUM ANALYZE in {time.perf_counter() - start:.0f} s")
 
 
 # --- the data the benchmarks use ------------------------------------------------------
@@ -260,6 +357,22 @@ class Created:
         )
 
 
+def remove_leftovers(scene: Scene) -> None:
+    """bench-trainee's open attempts: the generated history has none, so an
+    interrupted run left them (they would be resumed instead of started afresh)."""
+    from quiz.models import Attempt, AttemptState, Certificate
+
+    left = list(
+        Attempt.objects.filter(
+            user=scene.trainee, state=AttemptState.IN_PROGRESS
+        ).values_list("pk", flat=True)
+    )
+    if left:
+        Certificate.objects.filter(attempt_id__in=left).delete()
+        Attempt.objects.filter(pk__in=left).delete()
+        log(f"removed {len(left)} open attempts of {BENCH_TRAINEE} left by a run")
+
+
 def right_answers(attempt, share: float = 1.0) -> dict[int, list[int]]:
     """Answers for the first `share` of the items: the correct choices."""
     items = list(attempt.items.all())
@@ -285,7 +398,9 @@ class Row:
     note: str = ""
 
 
-def time_page(label, who, runs, run, prepare=None, target_ms=None, note=""):
+def time_page(
+    label, who, runs, run, prepare=None, target_ms=None, note="", target_text=""
+):
     """Warm-up (with query capture), then `runs` timed calls of run(prepared)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -302,7 +417,7 @@ def time_page(label, who, runs, run, prepare=None, target_ms=None, note=""):
         times.append(1000 * (time.perf_counter() - start))
     median = statistics.median(times)
     ok = None if target_ms is None else median < target_ms
-    target = f"< {target_ms} ms" if target_ms else "constant memory (see throughput)"
+    target = f"< {target_ms} ms" if target_ms else target_text
     row = Row(label, who, median, min(times), queries, target, ok, note)
     log(
         f"  {label:<58} {median:9.1f} {min(times):9.1f} {queries:7d}  "
@@ -351,6 +466,7 @@ def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
                 lambda _arg: get(client, url, stream=kw.get("stream", False)),
                 target_ms=target,
                 note=kw.get("note", ""),
+                target_text=kw.get("target_text", ""),
             )
         )
 
@@ -434,19 +550,42 @@ def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
         note="no target given; held to the report target",
     )
     n_final = scene.data["final_attempts"]
-    page(
-        f"question statistics (final exam, all {n_final} attempts)",
-        staff,
-        "instructor",
-        f"/reports/questions/?quiz={scene.final.pk}",
-        r,
+    stats_url = f"/reports/questions/?quiz={scene.final.pk}"
+
+    def clear_cache():
+        from django.core.cache import cache
+
+        cache.clear()  # any report cache: each run computes from the data
+
+    rows.append(
+        time_page(
+            f"question statistics (final exam, all {n_final} attempts), computed",
+            "instructor",
+            runs,
+            lambda _arg: get(staff, stats_url),
+            prepare=clear_cache,
+            target_ms=r,
+            note="cache cleared before each run",
+        )
     )
     page(
-        f"question statistics (final exam, cohort of {scene.cohort_size})",
-        supervisor,
-        "supervisor",
-        f"/reports/questions/?quiz={scene.final.pk}",
+        f"question statistics (final exam, all {n_final} attempts), repeat view",
+        staff,
+        "instructor",
+        stats_url,
         r,
+        note="whatever the app caches between views is kept",
+    )
+    rows.append(
+        time_page(
+            f"question statistics (final exam, cohort of {scene.cohort_size}), computed",
+            "supervisor",
+            runs,
+            lambda _arg: get(supervisor, stats_url),
+            prepare=clear_cache,
+            target_ms=r,
+            note="cache cleared before each run",
+        )
     )
     page(
         f"CSV export, cohort of {scene.cohort_size}",
@@ -455,7 +594,27 @@ def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
         f"/reports/cohorts/{scene.cohort.pk}/?format=csv",
         None,
         stream=True,
+        target_text="constant memory (throughput run)",
     )
+    if scene.regional is not None and scene.regional_supervisor is not None:
+        regional = client_for(scene.regional_supervisor)
+        page(
+            f"cohort report, regional cohort of {scene.regional_size} (info)",
+            regional,
+            "regional supervisor",
+            f"/reports/cohorts/{scene.regional.pk}/",
+            None,
+            target_text="none (how it grows with cohort size)",
+        )
+        page(
+            f"CSV export, regional cohort of {scene.regional_size} (info)",
+            regional,
+            "regional supervisor",
+            f"/reports/cohorts/{scene.regional.pk}/?format=csv",
+            None,
+            stream=True,
+            target_text="constant memory (throughput run)",
+        )
     return rows
 
 
@@ -486,10 +645,12 @@ def submit_final_exam(scene, created, runs, client_for) -> Row:
     if len(candidates) < runs + 1:
         raise RuntimeError("not enough trainees without a final-exam pass")
     queue = deque(candidates)
+    client = client_for(queue[0])  # one client: a new one would load the middleware
 
     def prepare():
         user = queue.popleft()
-        client = client_for(user)
+        client.force_login(user)
+        created.sessions.add(client.session.session_key)
         attempt = created.attempt(quiz=final, user=user)
         attempt_save_answers(attempt=attempt, user=user, answers=right_answers(attempt))
         return client, attempt
@@ -513,7 +674,7 @@ def submit_final_exam(scene, created, runs, client_for) -> Row:
         run,
         prepare=prepare,
         target_ms=TRAINEE_TARGET_MS,
-        note="includes the certificate e-mail (console backend)",
+        note="includes the certificate e-mail (console backend), sent on commit",
     )
     passed = Attempt.objects.filter(pk__in=submitted, passed=True).count()
     if passed != len(submitted) or not Certificate.objects.filter(
@@ -758,6 +919,7 @@ def run_throughput(scene, created, env, args) -> dict:
     )
     submits_lock = threading.Lock()
     results: dict = {"load": [], "memory": []}
+    results["quiet"] = wait_for_quiet(args.quiet_wait)
     server = Gunicorn(env, args.workers)
     try:
         base = server.base
@@ -786,15 +948,29 @@ def run_throughput(scene, created, env, args) -> dict:
             )
 
         n_items = scene.module_page.quiz_questions.count()
+
+        def signed_in(index, http):
+            response = http.get("/bench-bare-signed-in/", headers=viewers[index][0])
+            return response.status_code == 200
+
         phases = [
             ("bare view /bench-bare/", bare, 2.0),
+            ("signed-in bare view (session + user)", signed_in, 2.0),
             (f"attempt page (module, {n_items} questions)", attempt_page, 2.0),
             ("submit (module quizzes)", submit, 1.0),
         ]
         for label, request, warmup in phases:
-            results["load"].append(
-                load_phase(base, label, args.clients, args.duration, request, warmup)
+            result = load_phase(
+                base, label, args.clients, args.duration, request, warmup
             )
+            # the server is idle now: anything busy is someone else's work
+            others = cpu_busy(1.0)
+            if others > 0.15:
+                result.note = (result.note + "; " if result.note else "") + (
+                    f"other work on the machine: {others:.0%} CPU busy right after"
+                )
+                log(f"  warning: {result.note}")
+            results["load"].append(result)
         results["workers_hwm_kib"] = [
             proc_status(pid)["VmHWM"] for pid in server.workers()
         ]
@@ -841,7 +1017,10 @@ def memory_phase(scene, created, env) -> list[dict]:
         f"  {'request (fresh 1-worker gunicorn each)':<58} {'before':>9} "
         f"{'peak':>9} {'growth':>9} {'seconds':>8} {'bytes':>10}"
     )
+    from django.core.cache import cache
+
     for label, headers, url in targets:
+        cache.clear()  # measure the work, not a cached report
         server = Gunicorn(env, 1)
         try:
             [pid] = server.workers()
@@ -912,7 +1091,9 @@ def replace_section(key: str, body: str) -> None:
 def context_lines(info: dict, scene_data: dict, command: str) -> str:
     return (
         f"Machine: {info['nproc']} cores ({info['cpu']}), {info['ram']} RAM, "
-        f"{info['database']}, Python {info['python']}. Date: {info['date']}.  \n"
+        f"{info['database']}, Python {info['python']}. Date: {info['date']}. "
+        f"App code: {info.get('app', 'unknown')}. "
+        f"Load: {info.get('quiet', 'not recorded')}.  \n"
         f"Data: {scene_data['trainees']:,} trainees, {scene_data['attempts']:,} attempts, "
         f"{scene_data['answers']:,} answers; bench cohort of {scene_data['cohort_size']}.  \n"
         f"Command: `{command}`\n"
@@ -1060,11 +1241,18 @@ def main() -> int:
     parser.add_argument(
         "--submit-attempts",
         type=int,
-        default=2400,
-        help="attempts prepared for the submit phase (default 2400)",
+        default=3600,
+        help="attempts prepared for the submit phase (default 3600; each POST "
+        "uses one, a phase that runs out ends early and says so)",
     )
     parser.add_argument(
         "--no-write", action="store_true", help="print only, leave RESULTS.md alone"
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=600,
+        help="seconds to wait for other work on the machine to stop (default 600)",
     )
     args = parser.parse_args()
     if not 1 <= args.runs <= 100 or not 1 <= args.clients <= 32:
@@ -1078,6 +1266,7 @@ def main() -> int:
     start_django(env)
     from django.core.management import call_command
 
+    migrate_if_needed()
     call_command("collectstatic", interactive=False, verbosity=0)
     command = command_line()
     info = machine(url)
@@ -1089,6 +1278,8 @@ def main() -> int:
         f"{info['nproc']} cores, {info['ram']}, {info['database']}"
     )
     created = Created()
+    remove_leftovers(scene)
+    info["quiet"] = wait_for_quiet(args.quiet_wait)
     try:
         if args.throughput:
             results = run_throughput(scene, created, env, args)
@@ -1099,10 +1290,11 @@ def main() -> int:
     if args.no_write:
         return 0
     if args.throughput:
+        info["quiet"] = results["quiet"]
         write_throughput(args.scale_label, results, info, scene.data, command, args)
     else:
         write_latency(args.scale_label, rows, info, scene.data, command)
-    log(f"written to {RESULTS_MD.relative_to(ROOT)}")
+    log(f"written to {RESULTS_MD}")
     return 0
 
 
