@@ -34,7 +34,7 @@ class Command(BaseCommand):
         names = ", ".join(DEMO_USERS)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ready: users {names} (password as given), "
+                f"Demo ready: users {names} (password {password!r}), "
                 f"{report.users_created} users, {report.questions_created} questions "
                 f"and {report.quizzes_created} quizzes created this time."
             )
