@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from questions.models import Question
@@ -86,6 +87,9 @@ def _snapshot(question: Question, rng: random.Random, shuffle_choices: bool) -> 
 def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
     """Resume the trainee's open attempt, or start a new one with its questions fixed."""
     rng = rng or random.Random(secrets.randbits(64))
+    # Grade what ran out of time first, in its own transaction: a refusal below
+    # (no attempts left, say) must not roll that grade back.
+    attempts_close_overdue(user=user)
     now = timezone.now()
     with transaction.atomic():
         # One start at a time per trainee: the user row is the lock.
@@ -103,7 +107,12 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             raise StartRefusedError(_("This quiz is not open."))
         if quiz.is_closed:
             raise StartRefusedError(
-                _("This quiz closed on %(date)s.") % {"date": quiz.closes_at}
+                _("This quiz closed on %(date)s.")
+                % {
+                    "date": date_format(
+                        timezone.localtime(quiz.closes_at), "DATETIME_FORMAT"
+                    )
+                }
             )
         used = Attempt.objects.filter(quiz=quiz, user=user).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:

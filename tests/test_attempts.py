@@ -721,3 +721,20 @@ def test_close_overdue_attempts_command_grades_them_all(trainee):
     assert "1 overdue attempts graded." in out.getvalue()
     assert attempt.state == AttemptState.FINISHED and attempt.passed
     assert trainee.certificates.count() == 1
+
+
+def test_a_refused_start_keeps_the_grade_of_an_overdue_attempt(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=1, time_limit_minutes=5, max_attempts=1)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+
+    response = trainee_client.post(reverse("quiz:quiz-start", args=[quiz.slug]))
+
+    attempt.refresh_from_db()
+    assert response.status_code == 403
+    assert attempt.state == AttemptState.FINISHED and attempt.score == 100
