@@ -227,7 +227,7 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
     list_display = [
         "__str__",
-        "qtype",
+        "type_label",
         "status",
         "category",
         "rule_codes",
@@ -257,6 +257,15 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Question.objects.for_admin_list()
+
+    @admin.display(description=_("type"), ordering="qtype")
+    def type_label(self, obj: Question) -> str:
+        # Short labels keep the list readable; the form shows the full ones.
+        return {
+            "single": _("One answer"),
+            "multiple": _("Several answers"),
+            "true_false": _("True/false"),
+        }.get(obj.qtype, obj.qtype)
 
     @admin.display(description=_("rules"))
     def rule_codes(self, obj: Question) -> str:
