@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from questions.interchange import (
     FORMATS,
     ImportRefusedError,
     decode_upload,
+    ensure_import_size,
     import_plan,
     questions_export,
     questions_import,
@@ -197,11 +197,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get("upload")
         if upload:
             # Refuse a large file before reading it into memory.
-            if upload.size > settings.QUESTION_IMPORT_MAX_BYTES:
-                raise ImportRefusedError(
-                    _("The file is larger than %(kb)d KB; split it into smaller files.")
-                    % {"kb": settings.QUESTION_IMPORT_MAX_BYTES // 1024}
-                )
+            ensure_import_size(upload.size)
             return decode_upload(upload.read())
         return self.cleaned_data["pasted"]
 

@@ -68,18 +68,23 @@ class ImportPlan:
         return list(self.result.warnings)
 
 
+def ensure_import_size(n_bytes: int) -> None:
+    """Refuse a file over QUESTION_IMPORT_MAX_BYTES (before reading it, where possible)."""
+    max_bytes = settings.QUESTION_IMPORT_MAX_BYTES
+    if n_bytes > max_bytes:
+        raise ImportRefusedError(
+            _("The file is larger than %(kb)d KB; split it into smaller files.")
+            % {"kb": max_bytes // 1024}
+        )
+
+
 def import_parse(*, text: str, fmt: str) -> ParseResult:
     """Parse with the limits applied; FormatError ("line N: ...") on bad input."""
     if fmt not in _PARSERS:
         raise ImportRefusedError(
             _("Unknown format “%(f)s”: use gift or aiken.") % {"f": fmt}
         )
-    max_bytes = settings.QUESTION_IMPORT_MAX_BYTES
-    if len(text.encode("utf-8")) > max_bytes:
-        raise ImportRefusedError(
-            _("The file is larger than %(kb)d KB; split it into smaller files.")
-            % {"kb": max_bytes // 1024}
-        )
+    ensure_import_size(len(text.encode("utf-8")))
     result = _PARSERS[fmt](text)
     limit = settings.QUESTION_IMPORT_MAX_QUESTIONS
     if len(result.questions) > limit:
@@ -92,11 +97,7 @@ def import_parse(*, text: str, fmt: str) -> ParseResult:
 
 def decode_upload(data: bytes) -> str:
     """The text of an uploaded file (UTF-8, with or without BOM)."""
-    if len(data) > settings.QUESTION_IMPORT_MAX_BYTES:
-        raise ImportRefusedError(
-            _("The file is larger than %(kb)d KB; split it into smaller files.")
-            % {"kb": settings.QUESTION_IMPORT_MAX_BYTES // 1024}
-        )
+    ensure_import_size(len(data))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -123,9 +123,22 @@ class Cell:
 def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
     """{(user id, quiz id): Cell} in two queries, however many trainees and quizzes."""
     quiz_by_id = {quiz.pk: quiz for quiz in quizzes}
-    first = Attempt.objects.filter(
+    finished = Attempt.objects.filter(
         user=OuterRef("user_id"), quiz=OuterRef("quiz_id"), state=AttemptState.FINISHED
     )
+    grade_by_method = {
+        GradingMethod.HIGHEST: Max("score", filter=_finished()),
+        GradingMethod.AVERAGE: Avg("score", filter=_finished()),
+        GradingMethod.FIRST: Subquery(
+            finished.order_by("finished_at", "pk").values("score")[:1]
+        ),
+        GradingMethod.LATEST: Subquery(
+            finished.order_by("-finished_at", "-pk").values("score")[:1]
+        ),
+    }
+    # Only the grading methods these quizzes use: the first/latest subqueries
+    # run once per trainee and quiz, so they are not paid for when unused.
+    methods = {quiz.grading_method for quiz in quizzes}
     rows = (
         Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_by_id)
         .values("user_id", "quiz_id")
@@ -133,10 +146,7 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             n=Count("pk"),
             open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
             passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
-            highest=Max("score", filter=_finished()),
-            average=Avg("score", filter=_finished()),
-            first=Subquery(first.order_by("finished_at", "pk").values("score")[:1]),
-            latest=Subquery(first.order_by("-finished_at", "-pk").values("score")[:1]),
+            **{str(method): grade_by_method[method] for method in methods},
         )
         .order_by()
     )

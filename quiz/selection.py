@@ -84,13 +84,20 @@ def _fixed_ids(quiz) -> tuple[list[int], list[str]]:
     return ids, problems
 
 
+def _draw_candidates(quiz, fixed: list[int]) -> list[tuple[object, list[int]]]:
+    """Each draw with the questions it may take, minus the fixed list's."""
+    excluded = set(fixed)
+    return [
+        (draw, [pk for pk in pool if pk not in excluded])
+        for draw, pool in _draw_pools(quiz)
+    ]
+
+
 def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
     """(slot, question id) of an attempt's questions, in the order they are shown."""
     fixed, _problems = _fixed_ids(quiz)
-    excluded = set(fixed)
     slots: list[list[int]] = []
-    for draw, pool in _draw_pools(quiz):
-        candidates = [pk for pk in pool if pk not in excluded]
+    for draw, candidates in _draw_candidates(quiz, fixed):
         for _i in range(draw.count):
             slot = candidates[:]
             rng.shuffle(slot)
@@ -116,10 +123,8 @@ def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
 def selection_problems(quiz) -> list[str]:
     """Why the quiz cannot be published: missing questions or impossible draws."""
     fixed, problems = _fixed_ids(quiz)
-    excluded = set(fixed)
     slots: list[list[int]] = []
-    for draw, pool in _draw_pools(quiz):
-        candidates = [pk for pk in pool if pk not in excluded]
+    for draw, candidates in _draw_candidates(quiz, fixed):
         if len(candidates) < draw.count:
             problems.append(
                 _(

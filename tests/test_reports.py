@@ -559,3 +559,24 @@ def test_question_statistics_are_cached_until_recalculated(
     )
     assert fresh.context["quiz_stats"].attempts == 2
     assert "Recalculate now" in fresh.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [("highest", 100), ("latest", 0), ("first", 100), ("average", 50)],
+)
+def test_cohort_grades_follow_each_quizs_grading_method(trainee, method, expected):
+    from decimal import Decimal
+
+    from quiz.reports import grade_cells
+
+    quiz = QuizFactory(questions__n=1, grading_method=method)
+    other = QuizFactory(questions__n=1, grading_method="highest")
+    take(quiz, trainee, right=True)
+    take(quiz, trainee, right=False)
+    take(other, trainee, right=False)
+
+    cells = grade_cells([trainee.pk], [quiz, other])
+
+    assert cells[(trainee.pk, quiz.pk)].grade == Decimal(expected)
+    assert cells[(trainee.pk, other.pk)].grade == 0
