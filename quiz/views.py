@@ -188,6 +188,7 @@ def _attempt_page(
         "page": page,
         "pages": len(items) if one_per_page else 1,
         "one_per_page": one_per_page,
+        "numbered": not one_per_page,  # "Question k of n" above each question
         "answered": sum(1 for item in items if item.selected),
         "error": error,
     }

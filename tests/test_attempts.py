@@ -276,6 +276,37 @@ def test_one_per_page_navigation_saves_each_page(trainee_client, trainee):
     assert attempt.items.get(position=2).selected == answers[2]
 
 
+@pytest.mark.parametrize(
+    ("layout", "shown", "numbered"),
+    [("all_on_one", [1, 2, 3], True), ("one_per_page", [2], False)],
+)
+def test_attempt_page_lists_the_questions_it_shows(
+    trainee_client, trainee, layout, shown, numbered
+):
+    quiz = QuizFactory(questions__n=3, layout=layout)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    item = attempt.items.get(position=2)
+    item.snapshot["stem"] = '<i>Neck</i> & "twist"?'
+    item.save(update_fields=["snapshot"])
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers={2: [item.choices[-1]["id"]]}
+    )
+
+    query = {"page": "2"} if layout == "one_per_page" else {}
+    html = trainee_client.get(
+        reverse("quiz:attempt-detail", args=[attempt.pk]), query
+    ).content.decode()
+
+    markers = re.findall(r'<input type="hidden" name="shown" value="(\d+)">', html)
+    assert [int(m) for m in markers] == shown
+    assert ("Question 1 of 3</p>" in html) is numbered
+    assert html.count("Question 2 of 3") == 1  # numbered on the page or in the header
+    assert "&lt;i&gt;Neck&lt;/i&gt; &amp; &quot;twist&quot;?" in html
+    last = len(item.choices)
+    assert f'name="q-2" id="q-2-{last}" value="{last}" checked>' in html
+    assert "1 of 3 answered" in re.sub(r"<[^>]+>", "", html)
+
+
 def test_question_page_html_contains_no_answer_key(trainee_client, trainee):
     question = published_question(
         choices=[("Work smoothly", True), ("Twist the neck", False)],

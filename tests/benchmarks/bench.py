@@ -98,8 +98,10 @@ def log(message: str = "") -> None:
 # --- environment ---------------------------------------------------------------------
 
 
-def bench_env(database_url: str) -> dict[str, str]:
+def bench_env(database_url: str, redis_url: str = "") -> dict[str, str]:
     env = production_env(database_url, SETTINGS)
+    if redis_url:  # the cache and cached sessions in Redis, as README's deploy has it
+        env["REDIS_URL"] = redis_url
     env["BENCH_STATIC_ROOT"] = env.get(
         "BENCH_STATIC_ROOT", "/tmp/rulewise-bench-static"
     )
@@ -976,7 +978,8 @@ def run_throughput(scene, created, env, args) -> dict:
         ]
     finally:
         server.stop()
-    results["memory"] = memory_phase(scene, created, env)
+    if not args.skip_memory:
+        results["memory"] = memory_phase(scene, created, env)
     return results
 
 
@@ -1246,6 +1249,18 @@ def main() -> int:
         "uses one, a phase that runs out ends early and says so)",
     )
     parser.add_argument(
+        "--redis-url",
+        default="",
+        help="REDIS_URL for the measured site (cache and sessions in Redis, the "
+        "deployment the README describes); without it, the database cache and "
+        "database sessions",
+    )
+    parser.add_argument(
+        "--skip-memory",
+        action="store_true",
+        help="throughput only, without the memory phase (implies --no-write)",
+    )
+    parser.add_argument(
         "--no-write", action="store_true", help="print only, leave RESULTS.md alone"
     )
     parser.add_argument(
@@ -1262,7 +1277,9 @@ def main() -> int:
     url = args.database_url or DEFAULT_URL.format(scale=args.scale_label.lower())
     if args.throughput and not is_postgres(url):
         parser.error("--throughput needs PostgreSQL (gunicorn workers share it)")
-    env = bench_env(url)
+    if args.skip_memory:
+        args.no_write = True
+    env = bench_env(url, args.redis_url)
     start_django(env)
     from django.core.management import call_command
 
