@@ -6,10 +6,11 @@ Run from the repository root on a database made by generate.py (same scale label
     .venv/bin/python tests/benchmarks/bench.py --scale-label L \\
         --database-url postgres://postgres@127.0.0.1:5432/rulewise_bench_l [--runs 7]
 
-    # throughput (gunicorn, 2 workers, 8 clients, 15 s per page) and worker memory
+    # throughput (gunicorn, 2 workers, 8 clients, 3 rounds of 15 s per page) and
+    # worker memory
     .venv/bin/python tests/benchmarks/bench.py --throughput --scale-label L \\
         --database-url postgres://postgres@127.0.0.1:5432/rulewise_bench_l \\
-        [--duration 15 --clients 8 --workers 2]
+        [--duration 15 --rounds 3 --clients 8 --workers 2 --redis-url URL]
 
 Latency mode drives the views with Django's test Client in this process, with the
 production settings (DEBUG off; tests/benchmarks/bench_settings.py), signed in
@@ -185,6 +186,34 @@ def cpu_busy(seconds: float = 2.0) -> float:
     time.sleep(seconds)
     total1, idle1 = sample()
     return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def cpu_split(worker_pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by this process (the load generator), by the gunicorn
+    workers, by PostgreSQL's processes, and by the whole machine (/proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    postgres += seconds(int(entry.name))
+    fields = [int(x) for x in Path("/proc/stat").read_text().split()[1:9]]
+    busy = (sum(fields) - fields[3] - fields[4]) / tick
+    return {
+        "generator": seconds(os.getpid()),
+        "workers": sum(seconds(pid) for pid in worker_pids),
+        "postgres": postgres,
+        "machine": busy,
+    }
 
 
 def wait_for_quiet(limit_s: float, threshold: float = 0.15) -> str:
@@ -801,16 +830,21 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     note: str = ""
+    cpu_ms: dict = field(default_factory=dict)  # CPU per request, by process kind
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def load_phase(base, label, clients, duration, request, warmup=2.0) -> LoadResult:
+def load_phase(
+    base, label, clients, duration, request, warmup=2.0, worker_pids=()
+) -> LoadResult:
     """`clients` threads calling request(index, http) until the time is up.
 
     request returns True (success), False (error) or None (nothing left to do).
+    With worker_pids it also reports where the CPU went during the measured run,
+    per request: the load generator, the gunicorn workers, PostgreSQL, the rest.
     """
     import httpx
 
@@ -850,7 +884,9 @@ def load_phase(base, label, clients, duration, request, warmup=2.0) -> LoadResul
 
     if warmup:
         run(warmup, False)
+    before = cpu_split(list(worker_pids))
     elapsed = run(duration, True)
+    after = cpu_split(list(worker_pids))
     latencies.sort()
     result = LoadResult(
         label=label,
@@ -863,11 +899,27 @@ def load_phase(base, label, clients, duration, request, warmup=2.0) -> LoadResul
         if exhausted.is_set()
         else "",
     )
+    if worker_pids and latencies:
+        per_request = {
+            key: 1000 * (after[key] - before[key]) / len(latencies) for key in after
+        }
+        per_request["other"] = per_request["machine"] - sum(
+            per_request[key] for key in ("generator", "workers", "postgres")
+        )
+        result.cpu_ms = per_request
     log(
         f"  {label:<40} {result.rate:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
         f"p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} in "
         f"{elapsed:.1f} s) {result.note}"
     )
+    if result.cpu_ms:
+        log(
+            "    CPU ms per request: "
+            + ", ".join(
+                f"{key} {result.cpu_ms[key]:.2f}"
+                for key in ("workers", "postgres", "generator", "other", "machine")
+            )
+        )
     return result
 
 
@@ -961,18 +1013,37 @@ def run_throughput(scene, created, env, args) -> dict:
             (f"attempt page (module, {n_items} questions)", attempt_page, 2.0),
             ("submit (module quizzes)", submit, 1.0),
         ]
-        for label, request, warmup in phases:
-            result = load_phase(
-                base, label, args.clients, args.duration, request, warmup
-            )
-            # the server is idle now: anything busy is someone else's work
-            others = cpu_busy(1.0)
-            if others > 0.15:
-                result.note = (result.note + "; " if result.note else "") + (
-                    f"other work on the machine: {others:.0%} CPU busy right after"
+        by_label: dict[str, list[LoadResult]] = {}
+        for round_number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                log(f"  round {round_number} of {args.rounds}")
+            for label, request, warmup in phases:
+                result = load_phase(
+                    base,
+                    label,
+                    args.clients,
+                    args.duration,
+                    request,
+                    warmup,
+                    worker_pids=server.workers(),
                 )
-                log(f"  warning: {result.note}")
-            results["load"].append(result)
+                # the server is idle now: anything busy is someone else's work
+                others = cpu_busy(1.0)
+                if others > 0.15:
+                    result.note = (result.note + "; " if result.note else "") + (
+                        f"other work on the machine: {others:.0%} CPU busy right after"
+                    )
+                    log(f"  warning: {result.note}")
+                by_label.setdefault(label, []).append(result)
+        # Each page's median round: one noisy phase does not decide a ratio.
+        for rounds in by_label.values():
+            median = sorted(rounds, key=lambda r: r.rate)[(len(rounds) - 1) // 2]
+            if len(rounds) > 1:
+                rates = ", ".join(f"{r.rate:.0f}" for r in rounds)
+                median.note = (median.note + "; " if median.note else "") + (
+                    f"median of {len(rounds)} rounds: {rates} req/s"
+                )
+            results["load"].append(median)
         results["workers_hwm_kib"] = [
             proc_status(pid)["VmHWM"] for pid in server.workers()
         ]
@@ -1165,21 +1236,37 @@ def write_throughput(scale, results, info, scene_data, command, args) -> None:
         "",
         context_lines(info, scene_data, command),
         f"gunicorn {args.workers} sync workers, {args.clients} httpx client threads on "
-        f"the same machine, {args.duration:.0f} s per page after a warm-up.",
+        f"the same machine, {args.duration:.0f} s per page after a warm-up, "
+        f"{args.rounds} interleaved round(s), each page's median round shown; "
+        + (
+            "cache and sessions in Redis (REDIS_URL)."
+            if args.redis_url
+            else "database cache and database sessions (no REDIS_URL)."
+        ),
         "",
-        "| page | req/s | p50 ms | p95 ms | errors | vs bare | target | result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| page | req/s | p50 ms | p95 ms | errors | vs bare | target | result "
+        "| CPU ms per request: workers / PostgreSQL / load generator / other |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     stored = []
     for label, r in load.items():
         ratio = r.rate / bare.rate if bare.rate else 0
         target, result = "", ""
+        cpu = (
+            " / ".join(
+                f"{r.cpu_ms[key]:.2f}"
+                for key in ("workers", "postgres", "generator", "other")
+            )
+            if r.cpu_ms
+            else ""
+        )
         if label.startswith("attempt page"):
             target = ">= 0.5 x bare"
             result = "PASS" if ratio >= 0.5 else "**MISS**"
         lines.append(
             f"| {label}{' (' + r.note + ')' if r.note else ''} | {r.rate:.1f} | "
-            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.errors} | {ratio:.2f} | {target} | {result} |"
+            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.errors} | {ratio:.2f} | {target} | "
+            f"{result} | {cpu} |"
         )
         stored.append({**r.__dict__, "rate": r.rate, "ratio": ratio})
     hwm = ", ".join(f"{k / 1024:.0f} MiB" for k in results.get("workers_hwm_kib", []))
@@ -1239,13 +1326,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--throughput", action="store_true")
     parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="throughput: run every page this many times, interleaved, and report "
+        "each page's median round (default 3)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--submit-attempts",
         type=int,
-        default=3600,
-        help="attempts prepared for the submit phase (default 3600; each POST "
+        default=6000,
+        help="attempts prepared for the submit phases (default 6000; each POST "
         "uses one, a phase that runs out ends early and says so)",
     )
     parser.add_argument(
@@ -1272,6 +1366,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.runs <= 100 or not 1 <= args.clients <= 32:
         parser.error("--runs must be 1..100 and --clients 1..32")
+    if not 1 <= args.rounds <= 9:
+        parser.error("--rounds must be 1..9")
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be 1..120 seconds")
     url = args.database_url or DEFAULT_URL.format(scale=args.scale_label.lower())
