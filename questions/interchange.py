@@ -14,6 +14,8 @@ from questions.formats import (
     ParsedChoice,
     ParsedQuestion,
     ParseResult,
+    aiken_problem,
+    gift_problem,
     parse_aiken,
     parse_gift,
     write_aiken,
@@ -280,22 +282,21 @@ class ExportResult:
 
 
 def questions_export(*, questions, fmt: str) -> ExportResult:
-    """The questions as GIFT or Aiken text; Aiken leaves out what it cannot hold."""
-    parsed = [to_parsed(q) for q in export_queryset(questions)]
-    if fmt == "gift":
-        return ExportResult(text=write_gift(parsed), left_out=[])
-    if fmt == "aiken":
-        from questions.formats import aiken_problem
-
-        left_out = [
-            f"{q.idnumber or q.title or q.stem[:40]}: {problem}"
-            for q in parsed
-            if (problem := aiken_problem(q))
-        ]
-        return ExportResult(
-            text=write_aiken(parsed, skip_unsupported=True), left_out=left_out
-        )
-    raise ValueError(f"unknown format {fmt!r}")
+    """The questions as GIFT or Aiken text, leaving out (and listing) those the
+    format cannot hold: multiple-answer questions in Aiken, and in either format
+    drafts that are not well formed yet (no right choice, say)."""
+    problem_of = {"gift": gift_problem, "aiken": aiken_problem}.get(fmt)
+    if problem_of is None:
+        raise ValueError(f"unknown format {fmt!r}")
+    writable, left_out = [], []
+    for question in (to_parsed(q) for q in export_queryset(questions)):
+        if problem := problem_of(question):
+            label = question.idnumber or question.title or question.stem[:40]
+            left_out.append(f"{label}: {problem}")
+        else:
+            writable.append(question)
+    write = write_gift if fmt == "gift" else write_aiken
+    return ExportResult(text=write(writable), left_out=left_out)
 
 
 __all__ = [

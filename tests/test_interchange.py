@@ -306,3 +306,47 @@ def test_admin_export_actions_download_the_selection(instructor_client, bank):
     assert gift["Content-Disposition"].endswith('.gift.txt"')
     assert len(parse_gift(gift.content.decode()).questions) == 5
     assert aiken.status_code in (200, 302)
+
+
+@pytest.fixture
+def broken_draft(bank):
+    """A draft single-answer question with no right choice yet (an import keeps
+    such questions as drafts with notes)."""
+    question = Question.objects.filter(qtype=QuestionType.SINGLE).first()
+    Question.objects.filter(pk=question.pk).update(status=QuestionStatus.DRAFT)
+    question.choices.update(correct=False)
+    return question
+
+
+def test_admin_gift_export_leaves_out_a_malformed_draft_and_says_so(
+    instructor_client, broken_draft
+):
+    others = list(
+        Question.objects.exclude(pk=broken_draft.pk).values_list("pk", flat=True)[:4]
+    )
+    url = reverse("admin:questions_question_changelist")
+
+    response = instructor_client.post(
+        url, {"action": "export_gift", "_selected_action": [broken_draft.pk, *others]}
+    )
+
+    assert response.status_code == 200
+    parsed = parse_gift(response.content.decode())
+    assert len(parsed.questions) == 4
+    assert broken_draft.stem not in {q.stem for q in parsed.questions}
+    warnings = [
+        str(m) for m in response.wsgi_request._messages  # noqa: SLF001
+    ]
+    assert any(
+        "Left out" in m and broken_draft.idnumber in m and "right" in m
+        for m in warnings
+    )
+
+
+def test_export_command_writes_the_rest_and_lists_a_malformed_draft(broken_draft):
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("export_questions", "--format", "gift", stdout=out, stderr=err)
+
+    assert len(parse_gift(out.getvalue()).questions) == Question.objects.count() - 1
+    assert f"left out: {broken_draft.idnumber}" in err.getvalue()

@@ -9,7 +9,7 @@ dataclasses to models.
 """
 
 from .aiken import aiken_problem, parse_aiken, write_aiken
-from .gift import parse_gift, write_gift
+from .gift import gift_problem, parse_gift, write_gift
 from .types import (
     ExportError,
     FormatError,
@@ -29,6 +29,7 @@ __all__ = [
     "QuestionType",
     "SkippedQuestion",
     "aiken_problem",
+    "gift_problem",
     "parse_aiken",
     "parse_gift",
     "write_aiken",

@@ -730,6 +730,16 @@ def _category_line(category: str) -> str:
     return f"$CATEGORY: {path}"
 
 
+def gift_problem(question: ParsedQuestion) -> str:
+    """Why *question* cannot be written as GIFT (a draft with no right choice, say),
+    or "" when it can."""
+    try:
+        _write_question(question)
+    except _Unwritable as exc:
+        return str(exc)
+    return ""
+
+
 def write_gift(questions: Iterable[ParsedQuestion]) -> str:
     """Write *questions* as GIFT, switching ``$CATEGORY`` when it changes."""
     blocks: list[str] = []
