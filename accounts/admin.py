@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
@@ -122,15 +123,21 @@ class CohortAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _(
+                    ngettext(
+                        "%(new)d new trainee account created and emailed a link to set "
+                        "a password",
                         "%(new)d new trainee accounts created and emailed a link to set "
-                        "their password; %(old)d existing trainees added to %(cohort)s."
+                        "their password",
+                        len(result.created),
                     )
-                    % {
-                        "new": len(result.created),
-                        "old": len(result.existing),
-                        "cohort": cohort,
-                    },
+                    % {"new": len(result.created)}
+                    + "; "
+                    + ngettext(
+                        "%(old)d existing trainee added to %(cohort)s.",
+                        "%(old)d existing trainees added to %(cohort)s.",
+                        len(result.existing),
+                    )
+                    % {"old": len(result.existing), "cohort": cohort},
                     messages.SUCCESS,
                 )
                 return redirect("admin:accounts_cohort_change", cohort.pk)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,10 +26,11 @@ from questions.models import (
     Category,
     Choice,
     Question,
+    QuestionRule,
     QuestionStatus,
     Rule,
 )
-from questions.services import questions_publish, questions_unpublish
+from questions.services import BankScope, questions_publish, questions_unpublish
 from questions.validation import ChoiceData, question_problems
 
 
@@ -169,7 +171,46 @@ class QuestionAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         self.instance._pending_rules = list(cleaned_data.get("rules_tested") or [])
+        for problem in self._published_quiz_problems(cleaned_data):
+            self.add_error(None, problem)
         return cleaned_data
+
+    def _published_quiz_problems(self, cleaned_data) -> list[str]:
+        """Would the new status, category or rules leave a published quiz unable to
+        assemble its questions? Tried in a savepoint, then rolled back."""
+        question = self.instance
+        status, category = cleaned_data.get("status"), cleaned_data.get("category")
+        rules = cleaned_data.get("rules_tested")
+        if question.pk is None or status is None or category is None or rules is None:
+            return []  # a new question is in no quiz; field errors come first
+        problems: list[str] = []
+        try:
+            with transaction.atomic():
+                scope = BankScope.of([question])  # as stored, before the change
+                Question.objects.filter(pk=question.pk).update(
+                    status=status, category=category
+                )
+                QuestionRule.objects.filter(question=question).exclude(
+                    rule__in=rules
+                ).delete()
+                QuestionRule.objects.bulk_create(
+                    [QuestionRule(question=question, rule=rule) for rule in rules],
+                    ignore_conflicts=True,
+                )
+                scope.category_ids.add(category.pk)
+                scope.rule_ids.update(rule.pk for rule in rules)
+                try:
+                    scope.check()
+                except ValidationError as exc:
+                    problems = exc.messages
+                raise _TryOnly
+        except _TryOnly:
+            pass
+        return problems
+
+
+class _TryOnly(Exception):
+    """Rolls back a change made only to see what it would do."""
 
 
 class ImportForm(forms.Form):
@@ -355,9 +396,12 @@ class QuestionAdmin(admin.ModelAdmin):
                         report = questions_import(plan=plan, author=request.user)
                         self.message_user(
                             request,
-                            _(
+                            ngettext(
+                                "%(n)d question imported as a draft (%(types)s); "
+                                "%(skipped)d skipped. Review and publish it.",
                                 "%(n)d questions imported as drafts (%(types)s); "
-                                "%(skipped)d skipped. Review and publish them."
+                                "%(skipped)d skipped. Review and publish them.",
+                                len(report.created),
                             )
                             % {
                                 "n": len(report.created),

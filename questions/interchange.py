@@ -109,7 +109,12 @@ def decode_upload(data: bytes) -> str:
         ) from exc
 
 
-def _category_name(parsed: ParsedQuestion, default: str) -> str:
+def _category_name(parsed: ParsedQuestion, default: str, existing: set[str]) -> str:
+    """The bank category for a GIFT category path ("Course/Safety" becomes
+    "Course / Safety"), except that a path naming an existing category as it is
+    (a name with a slash, exported from here) keeps that category."""
+    if parsed.category.strip() in existing:
+        return parsed.category.strip()
     name = " / ".join(
         part.strip() for part in parsed.category.split("/") if part.strip()
     )
@@ -123,7 +128,8 @@ def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPla
     existing_categories = set(Category.objects.values_list("name", flat=True))
     taken = set(
         Question.objects.filter(
-            idnumber__in=[q.idnumber for q in result.questions if q.idnumber]
+            # compared as stored: cut to the field's 100 characters
+            idnumber__in=[q.idnumber[:100] for q in result.questions if q.idnumber]
         ).values_list("idnumber", flat=True)
     )
     planned: list[PlannedQuestion] = []
@@ -168,7 +174,9 @@ def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPla
         planned.append(
             PlannedQuestion(
                 parsed=parsed,
-                category_name=_category_name(parsed, default_category),
+                category_name=_category_name(
+                    parsed, default_category, existing_categories
+                ),
                 choices=choices,
                 rules=linked,
                 idnumber=idnumber,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from questions.models import (
@@ -18,6 +19,44 @@ from questions.models import (
 )
 
 SEED_BANK_PATH = Path(__file__).resolve().parent / "seed" / "bank.json"
+
+#: Sent inside the transaction of a change that may leave a published quiz unable
+#: to assemble its questions (a question retired, moved to another category, its
+#: rules changed), with the question, category and rule ids it concerns before and
+#: after the change. A receiver refuses the change by raising ValidationError,
+#: which rolls it back: the quiz app checks the published quizzes that use them.
+bank_changed = Signal()
+
+
+@dataclass
+class BankScope:
+    """What a change to some questions may affect: them, their categories, rules."""
+
+    question_ids: set[int] = field(default_factory=set)
+    category_ids: set[int] = field(default_factory=set)
+    rule_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, questions) -> "BankScope":
+        ids = {q.pk for q in questions}
+        return cls(
+            question_ids=ids,
+            category_ids={q.category_id for q in questions},
+            rule_ids=set(
+                QuestionRule.objects.filter(question_id__in=ids).values_list(
+                    "rule_id", flat=True
+                )
+            ),
+        )
+
+    def check(self) -> None:
+        """Raise ValidationError if the change broke a published quiz."""
+        bank_changed.send(
+            sender=Question,
+            question_ids=self.question_ids,
+            category_ids=self.category_ids,
+            rule_ids=self.rule_ids,
+        )
 
 
 @transaction.atomic
@@ -33,10 +72,17 @@ def question_publish(*, question: Question) -> Question:
 
 @transaction.atomic
 def question_unpublish(*, question: Question) -> Question:
-    """Retire a question to draft; attempts already made keep their snapshot."""
+    """Retire a question to draft; attempts already made keep their snapshot.
+
+    Refused (ValidationError, nothing changed) when a published quiz could then no
+    longer be assembled: its fixed list holds the question, or a draw of its
+    category or rules would run short.
+    """
+    scope = BankScope.of([question])
     Question.objects.filter(pk=question.pk).update(
         status=QuestionStatus.DRAFT, updated_at=timezone.now()
     )
+    scope.check()
     question.refresh_from_db()
     return question
 
@@ -70,8 +116,12 @@ def questions_unpublish(*, questions) -> BulkResult:
     for question in questions:
         if question.status == QuestionStatus.DRAFT:
             result.unchanged.append(question)
-        else:
+            continue
+        try:
             question_unpublish(question=question)
+        except ValidationError as exc:
+            result.failed.append((question, exc.messages))
+        else:
             result.changed.append(question)
     return result
 

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
 from questions.admin import QuestionAdmin
@@ -239,7 +240,12 @@ class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
             if revoked:
                 self.message_user(
                     request,
-                    _("%(n)d certificate(s) revoked.") % {"n": revoked},
+                    ngettext(
+                        "%(n)d certificate revoked.",
+                        "%(n)d certificates revoked.",
+                        revoked,
+                    )
+                    % {"n": revoked},
                     messages.SUCCESS,
                 )
             return None

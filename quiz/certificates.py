@@ -90,7 +90,8 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         user=user,
         quiz=quiz,
         attempt=attempt,
-        holder_name=user.get_full_name() or user.get_username(),
+        # first and last names may reach 150 characters each: 301 with the space
+        holder_name=(user.get_full_name() or user.get_username())[:300],
         quiz_title=quiz.title,
         score=attempt.score,
         issued_at=now,

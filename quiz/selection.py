@@ -95,7 +95,12 @@ def _draw_candidates(quiz, fixed: list[int]) -> list[tuple[object, list[int]]]:
 
 def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
     """(slot, question id) of an attempt's questions, in the order they are shown."""
-    fixed, _problems = _fixed_ids(quiz)
+    fixed, problems = _fixed_ids(quiz)
+    if problems:  # never a shorter quiz than its author made (it may certify)
+        raise SelectionError(
+            _("This quiz cannot be started now: %(why)s Tell your instructor.")
+            % {"why": " ".join(problems)}
+        )
     slots: list[list[int]] = []
     for draw, candidates in _draw_candidates(quiz, fixed):
         for _i in range(draw.count):

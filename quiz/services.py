@@ -344,6 +344,20 @@ def _finish_if_overdue(attempt: Attempt, now) -> bool:
     return False
 
 
+def _finish_time(attempt: Attempt, *, timed_out: bool):
+    """When the attempt ended: now, or, when its time ran out, the deadline.
+
+    An overdue attempt is graded whenever someone notices (the trainee's next visit,
+    the cron command), possibly weeks later; its finish date, and so its
+    certificate's issue and expiry dates and the reports' dates, are the deadline's.
+    """
+    now = timezone.now()
+    deadline = attempt.effective_deadline if timed_out else None
+    if deadline is None:
+        return now
+    return max(attempt.started_at, min(now, deadline))
+
+
 def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     items = list(attempt.items.all())
     graded = []
@@ -360,7 +374,7 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     attempt.passed = grade.passed
     attempt.failed_critical = grade.failed_critical
     attempt.state = AttemptState.FINISHED
-    attempt.finished_at = timezone.now()
+    attempt.finished_at = _finish_time(attempt, timed_out=timed_out)
     attempt.timed_out = timed_out
     attempt.save(
         update_fields=[

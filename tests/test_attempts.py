@@ -424,6 +424,35 @@ def test_overdue_attempt_is_graded_when_next_touched(trainee_client, trainee):
     assert attempt.timed_out and attempt.score == 100
 
 
+def test_an_attempt_graded_long_after_its_time_ran_out_ends_at_its_deadline(
+    trainee_client, trainee
+):
+    from quiz.certificates import add_months
+
+    quiz = QuizFactory(
+        questions__n=2,
+        time_limit_minutes=10,
+        certificate_on_pass=True,
+        certificate_validity_months=12,
+    )
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_save_answers(
+        attempt=attempt, user=trainee, answers=correct_answers(attempt)
+    )
+    started = timezone.now() - timedelta(days=20)
+    deadline = started + timedelta(minutes=10)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=deadline)
+
+    trainee_client.get(reverse("quiz:home"))  # the trainee comes back 20 days later
+
+    attempt.refresh_from_db()
+    certificate = trainee.certificates.get()
+    assert attempt.timed_out and attempt.passed
+    assert attempt.finished_at == deadline
+    assert certificate.issued_at == deadline
+    assert certificate.expires_at == add_months(deadline, 12)
+
+
 def test_overdue_attempt_page_redirects_to_its_result(trainee_client, trainee):
     quiz = QuizFactory(questions__n=1, time_limit_minutes=5)
     attempt = attempt_start(quiz=quiz, user=trainee)
@@ -551,7 +580,7 @@ def test_editing_a_question_after_an_attempt_leaves_the_result_unchanged(
     trainee_client, trainee
 ):
     question = published_question(choices=[("Smoothly", True), ("Twist", False)])
-    quiz = QuizFactory(questions=[question])
+    quiz = QuizFactory(questions=[question, published_question()])
     attempt = attempt_start(quiz=quiz, user=trainee)
     attempt_submit(attempt=attempt, user=trainee, answers=correct_answers(attempt))
     url = reverse("quiz:attempt-result", args=[attempt.pk])
@@ -565,6 +594,7 @@ def test_editing_a_question_after_an_attempt_leaves_the_result_unchanged(
     Choice.objects.filter(question=question, text="Twist").update(correct=True)
     from questions.services import question_unpublish
 
+    quiz.quiz_questions.filter(question=question).delete()  # else retiring is refused
     question_unpublish(question=question)
 
     after = trainee_client.get(url).content.decode()
@@ -749,7 +779,7 @@ def test_close_overdue_attempts_command_grades_them_all(trainee):
     call_command("close_overdue_attempts", stdout=out)
 
     attempt.refresh_from_db()
-    assert "1 overdue attempts graded." in out.getvalue()
+    assert "1 overdue attempt graded." in out.getvalue()
     assert attempt.state == AttemptState.FINISHED and attempt.passed
     assert trainee.certificates.count() == 1
 

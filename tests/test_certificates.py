@@ -320,6 +320,44 @@ def test_result_page_links_to_the_certificate(trainee_client, certificate):
     assert reverse("quiz:certificate-pdf", args=[certificate.display_code]) in html
 
 
+def test_result_page_of_a_pass_after_revocation_says_revoked_not_held(
+    trainee_client, trainee, certificate, certifying_quiz, instructor
+):
+    certificate_revoke(certificate=certificate, by=instructor, reason="Exam fraud")
+    retake = take(certifying_quiz, trainee)
+
+    response = trainee_client.get(reverse("quiz:attempt-result", args=[retake.pk]))
+    html = response.content.decode()
+
+    assert retake.passed and Certificate.objects.filter(user=trainee).count() == 1
+    assert "You already hold a certificate" not in html
+    assert "was revoked on" in html and "Revoked</span>" in html
+    assert reverse("quiz:certificate-pdf", args=[certificate.display_code]) not in html
+
+
+def test_result_page_of_an_unpublished_quiz_has_no_dead_links(trainee_client, trainee):
+    quiz = QuizFactory(questions__n=2)
+    attempt = take(quiz, trainee)
+    type(quiz).objects.filter(pk=quiz.pk).update(published=False)
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    assert reverse("quiz:quiz-detail", args=[quiz.slug]) not in html
+    assert quiz.title in html and "2 of 2 questions fully right." in html
+
+
+def test_a_301_character_name_prints_cut_to_300(certifying_quiz):
+    trainee = TraineeFactory(first_name="F" * 150, last_name="L" * 150)
+
+    take(certifying_quiz, trainee)
+
+    assert (
+        Certificate.objects.get(user=trainee).holder_name == "F" * 150 + " " + "L" * 149
+    )
+
+
 # --- verification ---------------------------------------------------------------------
 
 
@@ -455,7 +493,7 @@ def test_admin_revocation_records_who_when_why_and_keeps_the_row(
     assert certificate.revoked_at is not None
     assert certificate.revoke_reason == "Identity fraud at the exam"
     assert certificate.status == "revoked"
-    assert "1 certificate(s) revoked." in [
+    assert "1 certificate revoked." in [
         str(m) for m in get_messages(response.wsgi_request)
     ]
 

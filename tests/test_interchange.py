@@ -335,7 +335,8 @@ def test_admin_gift_export_leaves_out_a_malformed_draft_and_says_so(
     assert len(parsed.questions) == 4
     assert broken_draft.stem not in {q.stem for q in parsed.questions}
     warnings = [
-        str(m) for m in response.wsgi_request._messages  # noqa: SLF001
+        str(m)
+        for m in response.wsgi_request._messages  # noqa: SLF001
     ]
     assert any(
         "Left out" in m and broken_draft.idnumber in m and "right" in m
@@ -350,3 +351,33 @@ def test_export_command_writes_the_rest_and_lists_a_malformed_draft(broken_draft
 
     assert len(parse_gift(out.getvalue()).questions) == Question.objects.count() - 1
     assert f"left out: {broken_draft.idnumber}" in err.getvalue()
+
+
+def test_a_long_id_number_that_matches_a_stored_one_when_cut_is_imported_without_it(
+    bank, instructor
+):
+    stored = Question.objects.first()
+    Question.objects.filter(pk=stored.pk).update(idnumber="X" * 100)
+    text = f"// idnumber: {'X' * 120}\nMay the therapist twist the neck?{{FALSE}}\n"
+
+    plan = import_plan(text=text, fmt="gift", default_category="Imported")
+    report = questions_import(plan=plan, author=instructor)
+
+    (created,) = report.created
+    assert created.idnumber == ""
+    assert any("already used" in note for note in plan.questions[0].notes)
+
+
+def test_a_category_name_with_a_slash_survives_export_and_import(bank, instructor):
+    category = Category.objects.create(name="Neck/Shoulders", slug="neck-shoulders")
+    Question.objects.filter(pk=Question.objects.first().pk).update(category=category)
+    exported = questions_export(
+        questions=Question.objects.filter(category=category), fmt="gift"
+    )
+    names_before = set(Category.objects.values_list("name", flat=True))
+
+    plan = import_plan(text=exported.text, fmt="gift")
+    report = questions_import(plan=plan, author=instructor)
+
+    assert {q.category.name for q in report.created} == {"Neck/Shoulders"}
+    assert set(Category.objects.values_list("name", flat=True)) == names_before

@@ -12,6 +12,10 @@ from questions.interchange import (
 )
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class Command(BaseCommand):
     help = (
         "Import questions from a GIFT or Aiken file, all or nothing, as drafts. "
@@ -60,7 +64,8 @@ class Command(BaseCommand):
         )
         if dry_run:
             self.stdout.write(
-                f"Dry run: would import {len(plan.questions)} questions ({summary}); "
+                f"Dry run: would import {plural(len(plan.questions), 'question')} "
+                f"({summary}); "
                 f"{len(plan.result.skipped)} skipped; new categories: "
                 f"{', '.join(plan.new_categories) or 'none'}. Nothing was saved."
             )
@@ -68,7 +73,8 @@ class Command(BaseCommand):
         report = questions_import(plan=plan)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {len(report.created)} questions as drafts ({summary}); "
+                f"Imported {plural(len(report.created), 'question')} as drafts "
+                f"({summary}); "
                 f"{report.skipped} skipped."
             )
         )

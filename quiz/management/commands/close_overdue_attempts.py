@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         closed = attempts_close_overdue()
-        self.stdout.write(self.style.SUCCESS(f"{closed} overdue attempts graded."))
+        noun = "attempt" if closed == 1 else "attempts"
+        self.stdout.write(self.style.SUCCESS(f"{closed} overdue {noun} graded."))
