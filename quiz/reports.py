@@ -415,8 +415,10 @@ def question_statistics(user, flt: StatsFilter):
         q.y_hist[y] = q.y_hist.get(y, 0) + count
     stats = [question_stats_from_sums(qid, qsums) for qid, qsums in sums.items()]
     choice_counts = _choice_counts(items)
+    choice_labels = _choice_labels(items)
     for stat in stats:
         stat.choice_counts = choice_counts.get(stat.question_id, {})
+        stat.choice_labels = choice_labels.get(stat.question_id, {})
 
     quiz_sums = QuizSums()
     for score, total, count in (
@@ -460,7 +462,7 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
     key = ":".join(
         str(part)
         for part in (
-            "rw:question-stats:v1",
+            "rw:question-stats:v2",  # v2: with choice_labels
             scope,
             flt.quiz.pk,
             flt.cohort.pk if flt.cohort else "-",
@@ -480,6 +482,24 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
     )
     cache.set(key, result, timeout=settings.REPORT_STATISTICS_CACHE_SECONDS)
     return result
+
+
+def _choice_labels(items) -> dict[int, dict[int, dict]]:
+    """{question id: {choice id: {"text", "correct"}}} as trainees last saw them:
+    from the latest snapshot of each question among the answers counted. A question
+    edited since keeps, in its statistics, the texts and key that were answered."""
+    latest = (
+        items.values("question_id").annotate(last=Max("pk")).values("last").order_by()
+    )
+    return {
+        question_id: {
+            choice["id"]: {"text": choice["text"], "correct": choice["correct"]}
+            for choice in snapshot["choices"]
+        }
+        for question_id, snapshot in AttemptQuestion.objects.filter(
+            pk__in=latest
+        ).values_list("question_id", "snapshot")
+    }
 
 
 def _choice_counts(items) -> dict[int, dict[int, int]]:

@@ -326,6 +326,29 @@ class StatsFilterForm(forms.Form):
         return data
 
 
+def _choice_rows(stat, current: list) -> list[tuple[dict, int]]:
+    """({"text", "correct"}, times chosen) per choice: labelled as the trainees saw
+    it (the latest snapshot counted), in the bank's order, then choices removed
+    from the bank since."""
+    seen, counts = stat.choice_labels, stat.choice_counts
+    rows = [
+        (seen.get(c.pk) or {"text": c.text, "correct": c.correct}, counts.get(c.pk, 0))
+        for c in current
+    ]
+    in_bank = {c.pk for c in current}
+    for choice_id in sorted((seen.keys() | counts.keys()) - in_bank):
+        label = seen.get(
+            choice_id, {"text": _("a choice shown earlier"), "correct": None}
+        )
+        removed = {
+            "text": _("%(text)s (removed from the question since)")
+            % {"text": label["text"]},
+            "correct": label["correct"],
+        }
+        rows.append((removed, counts.get(choice_id, 0)))
+    return rows
+
+
 @reports_required
 def question_stats(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
@@ -370,10 +393,7 @@ def question_stats(request: HttpRequest) -> HttpResponse:
             {
                 "stats": s,
                 "question": questions.get(s.question_id),
-                "choices": [
-                    (c, s.choice_counts.get(c.pk, 0))
-                    for c in choices.get(s.question_id, [])
-                ],
+                "choices": _choice_rows(s, choices.get(s.question_id, [])),
             }
             for s in stats
         ),

@@ -580,3 +580,36 @@ def test_cohort_grades_follow_each_quizs_grading_method(trainee, method, expecte
 
     assert cells[(trainee.pk, quiz.pk)].grade == Decimal(expected)
     assert cells[(trainee.pk, other.pk)].grade == 0
+
+
+def test_question_stats_label_choices_as_the_trainees_saw_them(
+    supervisor_client, cohort, trainee
+):
+    from questions.models import Choice
+
+    question = published_question(
+        choices=[("Smooth, gradual strokes", True), ("A quick twist", False)]
+    )
+    quiz = QuizFactory(questions=[question])
+    take(quiz, trainee, right=True)
+    # Edited afterwards: the right choice reworded and made wrong, the other removed.
+    right = question.choices.get(text="Smooth, gradual strokes")
+    Choice.objects.filter(pk=right.pk).update(text="Reworded", correct=False)
+    question.choices.filter(text="A quick twist").delete()
+
+    response = supervisor_client.get(
+        reverse("quiz:report-questions"), {"quiz": quiz.pk}
+    )
+    (row,) = response.context["rows"]
+    labels = [
+        (label["text"], label["correct"], count) for label, count in row["choices"]
+    ]
+
+    assert labels == [
+        ("Smooth, gradual strokes", True, 1),
+        ("A quick twist (removed from the question since)", False, 0),
+    ]
+    assert (
+        "<strong>Smooth, gradual strokes</strong> (correct): 1"
+        in response.content.decode()
+    )
