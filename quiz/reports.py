@@ -414,8 +414,8 @@ def question_statistics(user, flt: StatsFilter):
         q.x_hist[x] = q.x_hist.get(x, 0) + count
         q.y_hist[y] = q.y_hist.get(y, 0) + count
     stats = [question_stats_from_sums(qid, qsums) for qid, qsums in sums.items()]
-    choice_counts = _choice_counts(items)
-    choice_labels = _choice_labels(items)
+    choice_counts, last_attempts = _choice_counts(items)
+    choice_labels = _choice_labels(last_attempts)
     for stat in stats:
         stat.choice_counts = choice_counts.get(stat.question_id, {})
         stat.choice_labels = choice_labels.get(stat.question_id, {})
@@ -484,39 +484,47 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
     return result
 
 
-def _choice_labels(items) -> dict[int, dict[int, dict]]:
+def _choice_labels(last_attempts: dict[int, int]) -> dict[int, dict[int, dict]]:
     """{question id: {choice id: {"text", "correct"}}} as trainees last saw them:
-    from the latest snapshot of each question among the answers counted. A question
-    edited since keeps, in its statistics, the texts and key that were answered."""
-    latest = (
-        items.values("question_id").annotate(last=Max("pk")).values("last").order_by()
-    )
+    from each question's snapshot in the latest attempt counted. A question edited
+    since keeps, in its statistics, the texts and key that were answered. One
+    query for a few dozen snapshot rows, by primary key pairs."""
+    if not last_attempts:
+        return {}
+    pairs = Q()
+    for question_id, attempt_id in last_attempts.items():
+        pairs |= Q(attempt_id=attempt_id, question_id=question_id)
     return {
         question_id: {
             choice["id"]: {"text": choice["text"], "correct": choice["correct"]}
             for choice in snapshot["choices"]
         }
-        for question_id, snapshot in AttemptQuestion.objects.filter(
-            pk__in=latest
-        ).values_list("question_id", "snapshot")
+        for question_id, snapshot in AttemptQuestion.objects.filter(pairs)
+        .values_list("question_id", "snapshot")
+        .order_by()
     }
 
 
-def _choice_counts(items) -> dict[int, dict[int, int]]:
-    """{question id: {choice id: times chosen}}: grouped by the whole selection in
-    the database (few distinct selections per question), spread out here."""
+def _choice_counts(items) -> tuple[dict[int, dict[int, int]], dict[int, int]]:
+    """({question id: {choice id: times chosen}}, {question id: latest attempt id
+    that has it}): grouped by the whole selection in the database (few distinct
+    selections per question, read from the covering index), spread out here."""
     counts: dict[int, dict[int, int]] = defaultdict(dict)
-    for question_id, selected, count in (
+    last_attempts: dict[int, int] = {}
+    for question_id, selected, count, last_attempt in (
         items.values("question_id", "selected")
-        .annotate(c=Count("*"))
-        .values_list("question_id", "selected", "c")
+        .annotate(c=Count("*"), last=Max("attempt_id"))
+        .values_list("question_id", "selected", "c", "last")
         .order_by()
     ):
+        last_attempts[question_id] = max(
+            last_attempt, last_attempts.get(question_id, 0)
+        )
         for choice_id in selected or ():
             counts[question_id][choice_id] = (
                 counts[question_id].get(choice_id, 0) + count
             )
-    return counts
+    return counts, last_attempts
 
 
 def question_item_summary(
