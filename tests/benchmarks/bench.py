@@ -188,9 +188,9 @@ def cpu_busy(seconds: float = 2.0) -> float:
     return 1 - (idle1 - idle0) / max(1, total1 - total0)
 
 
-def cpu_split(worker_pids: list[int]) -> dict[str, float]:
+def cpu_split(worker_pids: list[int]) -> dict:
     """CPU seconds used so far by this process (the load generator), by the gunicorn
-    workers, by PostgreSQL's processes, and by the whole machine (/proc)."""
+    workers, by each PostgreSQL process, and by the whole machine (/proc)."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def seconds(pid: int) -> float:
@@ -200,12 +200,12 @@ def cpu_split(worker_pids: list[int]) -> dict[str, float]:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
 
-    postgres = 0.0
+    postgres = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if (entry / "comm").read_text().strip() == "postgres":
-                    postgres += seconds(int(entry.name))
+                    postgres[int(entry.name)] = seconds(int(entry.name))
     fields = [int(x) for x in Path("/proc/stat").read_text().split()[1:9]]
     busy = (sum(fields) - fields[3] - fields[4]) / tick
     return {
@@ -900,6 +900,13 @@ def load_phase(
         else "",
     )
     if worker_pids and latencies:
+        # PostgreSQL: per process, so one that exits mid-run (a closed connection,
+        # autovacuum) does not make the sum go down; its share lands in "other".
+        after["postgres"] = sum(
+            used - before["postgres"].get(pid, 0.0)
+            for pid, used in after["postgres"].items()
+        )
+        before["postgres"] = 0.0
         per_request = {
             key: 1000 * (after[key] - before[key]) / len(latencies) for key in after
         }
@@ -1036,7 +1043,9 @@ def run_throughput(scene, created, env, args) -> dict:
                     log(f"  warning: {result.note}")
                 by_label.setdefault(label, []).append(result)
         # Each page's median round: one noisy phase does not decide a ratio.
-        for rounds in by_label.values():
+        for all_rounds in by_label.values():
+            # A submit phase that found no prepared attempt left measured nothing.
+            rounds = [r for r in all_rounds if r.requests] or all_rounds
             median = sorted(rounds, key=lambda r: r.rate)[(len(rounds) - 1) // 2]
             if len(rounds) > 1:
                 rates = ", ".join(f"{r.rate:.0f}" for r in rounds)
