@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,7 +29,11 @@ from questions.models import (
     QuestionStatus,
     Rule,
 )
-from questions.services import BankScope, questions_publish, questions_unpublish
+from questions.services import (
+    bank_change_problems,
+    questions_publish,
+    questions_unpublish,
+)
 from questions.validation import ChoiceData, question_problems
 
 
@@ -177,40 +180,31 @@ class QuestionAdminForm(forms.ModelForm):
 
     def _published_quiz_problems(self, cleaned_data) -> list[str]:
         """Would the new status, category or rules leave a published quiz unable to
-        assemble its questions? Tried in a savepoint, then rolled back."""
+        assemble its questions?"""
         question = self.instance
         status, category = cleaned_data.get("status"), cleaned_data.get("category")
         rules = cleaned_data.get("rules_tested")
         if question.pk is None or status is None or category is None or rules is None:
             return []  # a new question is in no quiz; field errors come first
-        problems: list[str] = []
-        try:
-            with transaction.atomic():
-                scope = BankScope.of([question])  # as stored, before the change
-                Question.objects.filter(pk=question.pk).update(
-                    status=status, category=category
-                )
-                QuestionRule.objects.filter(question=question).exclude(
-                    rule__in=rules
-                ).delete()
-                QuestionRule.objects.bulk_create(
-                    [QuestionRule(question=question, rule=rule) for rule in rules],
-                    ignore_conflicts=True,
-                )
-                scope.category_ids.add(category.pk)
-                scope.rule_ids.update(rule.pk for rule in rules)
-                try:
-                    scope.check()
-                except ValidationError as exc:
-                    problems = exc.messages
-                raise _TryOnly
-        except _TryOnly:
-            pass
-        return problems
 
+        def change() -> None:
+            Question.objects.filter(pk=question.pk).update(
+                status=status, category=category
+            )
+            QuestionRule.objects.filter(question=question).exclude(
+                rule__in=rules
+            ).delete()
+            QuestionRule.objects.bulk_create(
+                [QuestionRule(question=question, rule=rule) for rule in rules],
+                ignore_conflicts=True,
+            )
 
-class _TryOnly(Exception):
-    """Rolls back a change made only to see what it would do."""
+        return bank_change_problems(
+            [question],
+            change,
+            category_ids=[category.pk],
+            rule_ids=[rule.pk for rule in rules],
+        )
 
 
 class ImportForm(forms.Form):
@@ -323,6 +317,23 @@ class QuestionAdmin(admin.ModelAdmin):
             reverse("admin:questions_question_preview", args=[obj.pk]),
             _("Preview"),
         )
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a delete takes, plus the published quizzes it would
+        leave unable to assemble (a draw run short): those refuse the delete, as
+        protected objects do. Deleting takes questions out of the draws as
+        retiring does, so that is what is tried."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        ids = [question.pk for question in objs]
+        problems = bank_change_problems(
+            list(objs),
+            lambda: Question.objects.filter(pk__in=ids).update(
+                status=QuestionStatus.DRAFT
+            ),
+        )
+        return deleted, counts, perms_needed, [*protected, *problems]
 
     def save_model(self, request, obj: Question, form, change: bool) -> None:
         if obj.author_id is None:

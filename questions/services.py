@@ -59,6 +59,33 @@ class BankScope:
         )
 
 
+class _TryOnly(Exception):
+    """Rolls back a change made only to see what it would do."""
+
+
+def bank_change_problems(
+    questions, change, *, category_ids=(), rule_ids=()
+) -> list[str]:
+    """What `change()` to these questions would break in published quizzes (the
+    receivers' messages), found by making it in a savepoint and rolling it back.
+    category_ids and rule_ids: where the change moves them, besides where they are."""
+    problems: list[str] = []
+    try:
+        with transaction.atomic():
+            scope = BankScope.of(questions)  # as stored, before the change
+            change()
+            scope.category_ids.update(category_ids)
+            scope.rule_ids.update(rule_ids)
+            try:
+                scope.check()
+            except ValidationError as exc:
+                problems = exc.messages
+            raise _TryOnly
+    except _TryOnly:
+        pass
+    return problems
+
+
 @transaction.atomic
 def question_publish(*, question: Question) -> Question:
     """Publish a question, or raise ValidationError saying why it is not well formed."""

@@ -126,3 +126,48 @@ def test_a_quiz_whose_fixed_question_was_retired_anyway_refuses_to_start(trainee
         attempt_start(quiz=quiz, user=trainee)
 
     assert not Attempt.objects.exists()
+
+
+def test_deleting_a_question_a_draw_needs_is_refused_in_the_admin(instructor_client):
+    from questions.models import Question
+
+    category = CategoryFactory()
+    needed, spare = (published_question(category=category) for _ in range(2))
+    QuizDraw.objects.create(
+        quiz=QuizFactory(title="Module 7", questions=[]), category=category, count=2
+    )
+    url = reverse("admin:questions_question_delete", args=[needed.pk])
+
+    page = instructor_client.get(url).content.decode()
+    refused = instructor_client.post(url, {"post": "yes"})
+
+    assert "Module 7" in page and "could no longer be assembled" in page
+    assert refused.status_code == 200
+    assert Question.objects.filter(pk=needed.pk).exists()
+    QuizDraw.objects.update(count=1)
+    deleted = instructor_client.post(url, {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Question.objects.filter(pk=needed.pk).exists()
+    assert Question.objects.filter(pk=spare.pk).exists()
+
+
+def test_bulk_delete_that_would_empty_a_draw_is_refused(instructor_client):
+    from questions.models import Question
+
+    category = CategoryFactory()
+    questions = [published_question(category=category) for _ in range(2)]
+    QuizDraw.objects.create(
+        quiz=QuizFactory(title="Module 8", questions=[]), category=category, count=1
+    )
+
+    response = instructor_client.post(
+        reverse("admin:questions_question_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [q.pk for q in questions],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 200 and "Module 8" in response.content.decode()
+    assert Question.objects.filter(pk__in=[q.pk for q in questions]).count() == 2
