@@ -49,14 +49,25 @@ class BankScope:
             ),
         )
 
-    def check(self) -> None:
-        """Raise ValidationError if the change broke a published quiz."""
-        bank_changed.send(
-            sender=Question,
-            question_ids=self.question_ids,
-            category_ids=self.category_ids,
-            rule_ids=self.rule_ids,
-        )
+    def problems(self) -> list[str]:
+        """What the published quizzes in this scope cannot assemble, as it stands."""
+        try:
+            bank_changed.send(
+                sender=Question,
+                question_ids=self.question_ids,
+                category_ids=self.category_ids,
+                rule_ids=self.rule_ids,
+            )
+        except ValidationError as exc:
+            return exc.messages
+        return []
+
+    def new_problems(self, change) -> list[str]:
+        """The problems `change()` adds; a quiz already broken before it (by a data
+        fix, say) does not block an unrelated edit, such as a typo in a stem."""
+        before = self.problems()
+        change()
+        return [problem for problem in self.problems() if problem not in before]
 
 
 class _TryOnly(Exception):
@@ -73,13 +84,9 @@ def bank_change_problems(
     try:
         with transaction.atomic():
             scope = BankScope.of(questions)  # as stored, before the change
-            change()
             scope.category_ids.update(category_ids)
             scope.rule_ids.update(rule_ids)
-            try:
-                scope.check()
-            except ValidationError as exc:
-                problems = exc.messages
+            problems = scope.new_problems(change)
             raise _TryOnly
     except _TryOnly:
         pass
@@ -105,11 +112,13 @@ def question_unpublish(*, question: Question) -> Question:
     longer be assembled: its fixed list holds the question, or a draw of its
     category or rules would run short.
     """
-    scope = BankScope.of([question])
-    Question.objects.filter(pk=question.pk).update(
-        status=QuestionStatus.DRAFT, updated_at=timezone.now()
+    problems = BankScope.of([question]).new_problems(
+        lambda: Question.objects.filter(pk=question.pk).update(
+            status=QuestionStatus.DRAFT, updated_at=timezone.now()
+        )
     )
-    scope.check()
+    if problems:
+        raise ValidationError(problems)  # and the atomic block rolls it back
     question.refresh_from_db()
     return question
 

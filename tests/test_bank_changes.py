@@ -171,3 +171,18 @@ def test_bulk_delete_that_would_empty_a_draw_is_refused(instructor_client):
 
     assert response.status_code == 200 and "Module 8" in response.content.decode()
     assert Question.objects.filter(pk__in=[q.pk for q in questions]).count() == 2
+
+
+def test_a_quiz_broken_before_does_not_block_an_unrelated_edit(instructor_client):
+    broken, other = published_question(), published_question()
+    QuizFactory(title="Module 5", questions=[broken, other])
+    type(broken).objects.filter(pk=broken.pk).update(status="draft")  # a data fix
+    url = reverse("admin:questions_question_change", args=[other.pk])
+
+    edited = instructor_client.post(url, change_data(other, stem="Typo fixed?"))
+
+    other.refresh_from_db()
+    assert edited.status_code == 302 and other.stem == "Typo fixed?"
+    with pytest.raises(ValidationError, match="no longer published") as info:
+        question_unpublish(question=other)  # but a new problem is still refused
+    assert all(broken.title not in message for message in info.value.messages)
