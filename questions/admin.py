@@ -481,7 +481,7 @@ class QuestionAdmin(admin.ModelAdmin):
         result = questions_publish(questions=list(queryset))
         for question in result.changed:
             self.log_change(request, question, _("Published (bulk action)."))
-        self._report(request, result, _("published"))
+        self._report(request, result, _("published"), _("Not published:"))
 
     @admin.action(
         description=_("Retire selected questions to draft"), permissions=["change"]
@@ -490,9 +490,9 @@ class QuestionAdmin(admin.ModelAdmin):
         result = questions_unpublish(questions=list(queryset))
         for question in result.changed:
             self.log_change(request, question, _("Retired to draft (bulk action)."))
-        self._report(request, result, _("retired to draft"))
+        self._report(request, result, _("retired to draft"), _("Not retired:"))
 
-    def _report(self, request, result, verb) -> None:
+    def _report(self, request, result, verb, refused) -> None:
         if result.changed:
             self.message_user(
                 request,
@@ -520,7 +520,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 request,
                 format_html(
                     '{} <a href="{}">{}</a>: {}',
-                    _("Not published:"),
+                    refused,
                     reverse("admin:questions_question_change", args=[question.pk]),
                     str(question),
                     format_html_join(" ", "{}", ((problem,) for problem in problems)),

@@ -22,9 +22,10 @@ SEED_BANK_PATH = Path(__file__).resolve().parent / "seed" / "bank.json"
 
 #: Sent inside the transaction of a change that may leave a published quiz unable
 #: to assemble its questions (a question retired, moved to another category, its
-#: rules changed), with the question, category and rule ids it concerns before and
-#: after the change. A receiver refuses the change by raising ValidationError,
-#: which rolls it back: the quiz app checks the published quizzes that use them.
+#: rules changed, deleted), with the question, category and rule ids it concerns
+#: before and after. Each receiver returns the problems it sees, as (key, amount,
+#: message) triples; a change that adds a problem, or makes one worse, is refused.
+#: The quiz app answers for the published quizzes that use them.
 bank_changed = Signal()
 
 
@@ -49,25 +50,31 @@ class BankScope:
             ),
         )
 
-    def problems(self) -> list[str]:
-        """What the published quizzes in this scope cannot assemble, as it stands."""
-        try:
-            bank_changed.send(
-                sender=Question,
-                question_ids=self.question_ids,
-                category_ids=self.category_ids,
-                rule_ids=self.rule_ids,
-            )
-        except ValidationError as exc:
-            return exc.messages
-        return []
+    def problems(self) -> dict[tuple, tuple[int, str]]:
+        """{key: (amount, message)}: what the published quizzes in this scope
+        cannot assemble, as it stands."""
+        found: dict[tuple, tuple[int, str]] = {}
+        for _receiver, answer in bank_changed.send(
+            sender=Question,
+            question_ids=self.question_ids,
+            category_ids=self.category_ids,
+            rule_ids=self.rule_ids,
+        ):
+            for key, amount, message in answer or ():
+                found[key] = (amount, message)
+        return found
 
     def new_problems(self, change) -> list[str]:
-        """The problems `change()` adds; a quiz already broken before it (by a data
-        fix, say) does not block an unrelated edit, such as a typo in a stem."""
+        """The problems `change()` adds or makes worse. A quiz already broken before
+        it (by a data fix, say) does not block an unrelated edit, such as a typo in
+        a stem, nor one that makes it less short."""
         before = self.problems()
         change()
-        return [problem for problem in self.problems() if problem not in before]
+        return [
+            message
+            for key, (amount, message) in self.problems().items()
+            if key not in before or amount > before[key][0]
+        ]
 
 
 class _TryOnly(Exception):

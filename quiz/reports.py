@@ -484,25 +484,31 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
     return result
 
 
+LABEL_PAIRS_PER_QUERY = 300
+
+
 def _choice_labels(last_attempts: dict[int, int]) -> dict[int, dict[int, dict]]:
     """{question id: {choice id: {"text", "correct"}}} as trainees last saw them:
     from each question's snapshot in the latest attempt counted. A question edited
     since keeps, in its statistics, the texts and key that were answered. One
     query for a few dozen snapshot rows, by primary key pairs."""
-    if not last_attempts:
-        return {}
-    pairs = Q()
-    for question_id, attempt_id in last_attempts.items():
-        pairs |= Q(attempt_id=attempt_id, question_id=question_id)
-    return {
-        question_id: {
-            choice["id"]: {"text": choice["text"], "correct": choice["correct"]}
-            for choice in snapshot["choices"]
-        }
-        for question_id, snapshot in AttemptQuestion.objects.filter(pairs)
-        .values_list("question_id", "snapshot")
-        .order_by()
-    }
+    labels: dict[int, dict[int, dict]] = {}
+    pairs = list(last_attempts.items())
+    # In chunks: SQLite refuses an expression a thousand ORs deep.
+    for start in range(0, len(pairs), LABEL_PAIRS_PER_QUERY):
+        chunk = Q()
+        for question_id, attempt_id in pairs[start : start + LABEL_PAIRS_PER_QUERY]:
+            chunk |= Q(attempt_id=attempt_id, question_id=question_id)
+        for question_id, snapshot in (
+            AttemptQuestion.objects.filter(chunk)
+            .values_list("question_id", "snapshot")
+            .order_by()
+        ):
+            labels[question_id] = {
+                choice["id"]: {"text": choice["text"], "correct": choice["correct"]}
+                for choice in snapshot["choices"]
+            }
+    return labels
 
 
 def _choice_counts(items) -> tuple[dict[int, dict[int, int]], dict[int, int]]:

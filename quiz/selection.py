@@ -9,6 +9,7 @@ whenever one exists and is random enough for a quiz.
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -71,13 +72,27 @@ def _draw_pools(quiz) -> list[tuple[object, list[int]]]:
     ]
 
 
-def _fixed_ids(quiz) -> tuple[list[int], list[str]]:
+@dataclass(frozen=True)
+class SelectionProblem:
+    """Why a quiz cannot be assembled: what (key), how badly (amount: questions
+    missing, or 1), and the message for the instructor."""
+
+    key: tuple
+    amount: int
+    message: str
+
+
+def _fixed_ids(quiz) -> tuple[list[int], list[SelectionProblem]]:
     ids, problems = [], []
     for quiz_question in quiz.quiz_questions.select_related("question"):
         if quiz_question.question.status != QuestionStatus.PUBLISHED:
             problems.append(
-                _("“%(question)s” is no longer published.")
-                % {"question": quiz_question.question}
+                SelectionProblem(
+                    ("fixed", quiz_question.question_id),
+                    1,
+                    _("“%(question)s” is no longer published.")
+                    % {"question": quiz_question.question},
+                )
             )
         else:
             ids.append(quiz_question.question_id)
@@ -99,7 +114,7 @@ def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
     if problems:  # never a shorter quiz than its author made (it may certify)
         raise SelectionError(
             _("This quiz cannot be started now: %(why)s Tell your instructor.")
-            % {"why": " ".join(problems)}
+            % {"why": " ".join(p.message for p in problems)}
         )
     slots: list[list[int]] = []
     for draw, candidates in _draw_candidates(quiz, fixed):
@@ -125,32 +140,55 @@ def select_question_ids(quiz, rng: random.Random) -> list[tuple[int, int]]:
     return ids
 
 
-def selection_problems(quiz) -> list[str]:
-    """Why the quiz cannot be published: missing questions or impossible draws."""
+def selection_shortfalls(quiz) -> list[SelectionProblem]:
+    """Why the quiz cannot be assembled, each with what is short and by how much."""
     fixed, problems = _fixed_ids(quiz)
     slots: list[list[int]] = []
     for draw, candidates in _draw_candidates(quiz, fixed):
         if len(candidates) < draw.count:
             problems.append(
-                _(
-                    "The draw “%(draw)s” asks for %(n)d questions but only %(m)d "
-                    "published questions fit it."
+                SelectionProblem(
+                    ("draw", draw.pk),
+                    draw.count - len(candidates),
+                    _(
+                        "The draw “%(draw)s” asks for %(n)d questions but only %(m)d "
+                        "published questions fit it."
+                    )
+                    % {"draw": draw, "n": draw.count, "m": len(candidates)},
                 )
-                % {"draw": draw, "n": draw.count, "m": len(candidates)}
             )
         slots.extend([candidates] * draw.count)
     if len(fixed) + len(slots) > MAX_QUESTIONS:
         problems.append(
-            _("A quiz has at most %(max)d questions; this one asks for %(n)d.")
-            % {"max": MAX_QUESTIONS, "n": len(fixed) + len(slots)}
+            SelectionProblem(
+                ("size",),
+                len(fixed) + len(slots) - MAX_QUESTIONS,
+                _("A quiz has at most %(max)d questions; this one asks for %(n)d.")
+                % {"max": MAX_QUESTIONS, "n": len(fixed) + len(slots)},
+            )
         )
     if not problems and slots and _match(slots) is None:
         problems.append(
-            _(
-                "The draws overlap: the published questions cannot fill all of them "
-                "with different questions."
+            SelectionProblem(
+                ("overlap",),
+                1,
+                _(
+                    "The draws overlap: the published questions cannot fill all of "
+                    "them with different questions."
+                ),
             )
         )
-    if not fixed and not slots:
-        problems.append(_("Add questions to the quiz, as a fixed list or as draws."))
+    if not fixed and not slots and not problems:
+        problems.append(
+            SelectionProblem(
+                ("empty",),
+                1,
+                _("Add questions to the quiz, as a fixed list or as draws."),
+            )
+        )
     return problems
+
+
+def selection_problems(quiz) -> list[str]:
+    """Why the quiz cannot be published: missing questions or impossible draws."""
+    return [problem.message for problem in selection_shortfalls(quiz)]

@@ -186,3 +186,54 @@ def test_a_quiz_broken_before_does_not_block_an_unrelated_edit(instructor_client
     with pytest.raises(ValidationError, match="no longer published") as info:
         question_unpublish(question=other)  # but a new problem is still refused
     assert all(broken.title not in message for message in info.value.messages)
+
+
+def test_a_change_that_makes_a_short_draw_less_short_is_allowed(instructor_client):
+    from questions.models import Question
+    from tests.factories import QuestionFactory
+
+    category = CategoryFactory()
+    questions = [published_question(category=category) for _ in range(3)]
+    QuizDraw.objects.create(
+        quiz=QuizFactory(title="Module 3", questions=[]), category=category, count=4
+    )
+    Question.objects.filter(pk=questions[0].pk).update(status="draft")  # a data fix
+    draft = QuestionFactory(category=category)
+    url = reverse("admin:questions_question_change", args=[draft.pk])
+
+    response = instructor_client.post(url, change_data(draft, status="published"))
+
+    draft.refresh_from_db()
+    assert response.status_code == 302 and draft.status == "published"
+    with pytest.raises(ValidationError, match="only 2 published"):
+        question_unpublish(question=questions[1])  # shorter again: refused
+
+
+def test_a_closed_quiz_does_not_block_retiring_its_questions(instructor_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    question = published_question(title="Old one")
+    quiz = QuizFactory(title="Exam 2023", questions=[question, published_question()])
+    type(quiz).objects.filter(pk=quiz.pk).update(
+        closes_at=timezone.now() - timedelta(days=400)
+    )
+
+    assert question_unpublish(question=question).status == QuestionStatus.DRAFT
+
+
+def test_bulk_retire_says_not_retired_and_gives_one_reason(instructor_client):
+    used = published_question(title="Only one")
+    QuizFactory(title="Final exam", questions=[used])
+
+    response = instructor_client.post(
+        reverse("admin:questions_question_changelist"),
+        {"action": "unpublish_selected", "_selected_action": [used.pk]},
+        follow=True,
+    )
+
+    (text,) = [
+        str(m) for m in get_messages(response.wsgi_request) if "Only one" in str(m)
+    ]
+    assert text.startswith("Not retired:") and "Add questions" not in text

@@ -82,3 +82,34 @@ def test_concurrent_submits_of_a_passing_attempt_issue_one_certificate():
 
     assert len(results) == 1 and len(errors) == 2
     assert Certificate.objects.filter(user=trainee, quiz=quiz).count() == 1
+
+
+def test_two_instructors_retiring_at_once_cannot_empty_a_draw_between_them():
+    from django.core.exceptions import ValidationError
+
+    from questions.models import Question, QuestionStatus
+    from questions.services import question_unpublish
+    from quiz.models import QuizDraw
+    from tests.factories import CategoryFactory, published_question
+
+    category = CategoryFactory()
+    questions = [published_question(category=category) for _ in range(3)]
+    QuizDraw.objects.create(quiz=QuizFactory(questions=[]), category=category, count=2)
+    queue = iter(questions[:2])
+    lock = threading.Lock()
+
+    def retire_one():
+        with lock:
+            question = next(queue)
+        return question_unpublish(question=question)
+
+    results, errors = run_together(retire_one)
+
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError)
+    assert (
+        Question.objects.filter(
+            category=category, status=QuestionStatus.PUBLISHED
+        ).count()
+        == 2
+    )

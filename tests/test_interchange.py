@@ -347,7 +347,8 @@ def test_admin_gift_export_leaves_out_a_malformed_draft_and_says_so(
 def test_export_command_writes_the_rest_and_lists_a_malformed_draft(broken_draft):
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("export_questions", "--format", "gift", stdout=out, stderr=err)
+    with pytest.raises(CommandError, match="1 malformed draft"):
+        call_command("export_questions", "--format", "gift", stdout=out, stderr=err)
 
     assert len(parse_gift(out.getvalue()).questions) == Question.objects.count() - 1
     assert f"left out: {broken_draft.idnumber}" in err.getvalue()

@@ -613,3 +613,25 @@ def test_question_stats_label_choices_as_the_trainees_saw_them(
         "<strong>Smooth, gradual strokes</strong> (correct): 1"
         in response.content.decode()
     )
+
+
+def test_question_stats_labels_are_read_in_chunks(
+    supervisor_client, cohort, trainee, monkeypatch
+):
+    import quiz.reports
+
+    monkeypatch.setattr(quiz.reports, "LABEL_PAIRS_PER_QUERY", 1)
+    quiz_ = QuizFactory(questions__n=3)
+    take(quiz_, trainee, right=True)
+
+    response = supervisor_client.get(
+        reverse("quiz:report-questions"), {"quiz": quiz_.pk}
+    )
+
+    rows = response.context["rows"]
+    assert len(rows) == 3
+    assert all(
+        [label["correct"] for label, _count in row["choices"]].count(True) >= 1
+        and row["stats"].choice_labels
+        for row in rows
+    )
