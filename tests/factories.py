@@ -217,3 +217,29 @@ def as_keys(attempt, answers: dict[int, list[int]]) -> dict[str, list[str]]:
         order = [c["id"] for c in items[position].snapshot["choices"]]
         data[f"q-{position}"] = [str(order.index(i) + 1) for i in ids]
     return data
+
+
+def passed_attempt_left_overdue(user, *, days_ago: int, validity_months: int):
+    """An answered, passing attempt at a certifying quiz with a 10-minute limit,
+    started `days_ago` days ago and never submitted: it awaits grading."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.models import Attempt
+    from quiz.services import attempt_save_answers, attempt_start
+
+    quiz = QuizFactory(
+        questions__n=2,
+        time_limit_minutes=10,
+        certificate_on_pass=True,
+        certificate_validity_months=validity_months,
+    )
+    attempt = attempt_start(quiz=quiz, user=user)
+    attempt_save_answers(attempt=attempt, user=user, answers=correct_answers(attempt))
+    started = timezone.now() - timedelta(days=days_ago)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=started, deadline=started + timedelta(minutes=10)
+    )
+    attempt.refresh_from_db()
+    return attempt

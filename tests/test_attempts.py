@@ -428,20 +428,10 @@ def test_an_attempt_graded_long_after_its_time_ran_out_ends_at_its_deadline(
     trainee_client, trainee
 ):
     from quiz.certificates import add_months
+    from tests.factories import passed_attempt_left_overdue
 
-    quiz = QuizFactory(
-        questions__n=2,
-        time_limit_minutes=10,
-        certificate_on_pass=True,
-        certificate_validity_months=12,
-    )
-    attempt = attempt_start(quiz=quiz, user=trainee)
-    attempt_save_answers(
-        attempt=attempt, user=trainee, answers=correct_answers(attempt)
-    )
-    started = timezone.now() - timedelta(days=20)
-    deadline = started + timedelta(minutes=10)
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=deadline)
+    attempt = passed_attempt_left_overdue(trainee, days_ago=20, validity_months=12)
+    deadline = attempt.deadline
 
     trainee_client.get(reverse("quiz:home"))  # the trainee comes back 20 days later
 

@@ -606,23 +606,10 @@ def test_pdf_prints_names_in_any_script():
 def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
     trainee, django_capture_on_commit_callbacks
 ):
-    from quiz.services import attempt_close_if_overdue, attempt_save_answers
+    from quiz.services import attempt_close_if_overdue
+    from tests.factories import passed_attempt_left_overdue
 
-    quiz = QuizFactory(
-        questions__n=2,
-        time_limit_minutes=10,
-        certificate_on_pass=True,
-        certificate_validity_months=1,
-    )
-    attempt = attempt_start(quiz=quiz, user=trainee)
-    attempt_save_answers(
-        attempt=attempt, user=trainee, answers=correct_answers(attempt)
-    )
-    started = timezone.now() - timedelta(days=60)
-    Attempt.objects.filter(pk=attempt.pk).update(
-        started_at=started, deadline=started + timedelta(minutes=10)
-    )
-    attempt.refresh_from_db()
+    attempt = passed_attempt_left_overdue(trainee, days_ago=60, validity_months=1)
 
     with django_capture_on_commit_callbacks(execute=True):
         attempt_close_if_overdue(attempt=attempt)
