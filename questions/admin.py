@@ -186,6 +186,13 @@ class QuestionAdminForm(forms.ModelForm):
         rules = cleaned_data.get("rules_tested")
         if question.pk is None or status is None or category is None or rules is None:
             return []  # a new question is in no quiz; field errors come first
+        stored_rules = set(question.rules.values_list("pk", flat=True))
+        if (status, category.pk, {rule.pk for rule in rules}) == (
+            question.status,
+            question.category_id,
+            stored_rules,
+        ):
+            return []  # texts and choices only: what quizzes draw is unchanged
 
         def change() -> None:
             Question.objects.filter(pk=question.pk).update(
