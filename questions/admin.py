@@ -186,7 +186,8 @@ class QuestionAdminForm(forms.ModelForm):
         rules = cleaned_data.get("rules_tested")
         if question.pk is None or status is None or category is None or rules is None:
             return []  # a new question is in no quiz; field errors come first
-        stored_rules = set(question.rules.values_list("pk", flat=True))
+        # as stored: __init__ loaded them as the field's initial value
+        stored_rules = {rule.pk for rule in self.fields["rules_tested"].initial}
         if (status, category.pk, {rule.pk for rule in rules}) == (
             question.status,
             question.category_id,

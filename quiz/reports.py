@@ -491,7 +491,7 @@ def _choice_labels(last_attempts: dict[int, int]) -> dict[int, dict[int, dict]]:
     """{question id: {choice id: {"text", "correct"}}} as trainees last saw them:
     from each question's snapshot in the latest attempt counted. A question edited
     since keeps, in its statistics, the texts and key that were answered. One
-    query for a few dozen snapshot rows, by primary key pairs."""
+    query per LABEL_PAIRS_PER_QUERY questions, by (attempt, question) pairs."""
     labels: dict[int, dict[int, dict]] = {}
     pairs = list(last_attempts.items())
     # In chunks: SQLite refuses an expression a thousand ORs deep.
