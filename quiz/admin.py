@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from accounts.admin_mixins import RecordAdminMixin
 from questions.admin import QuestionAdmin
 from questions.models import Question
-from quiz.certificates import certificate_revoke
+from quiz.certificates.services import certificate_revoke
 from quiz.models import (
     Attempt,
     AttemptQuestion,
@@ -17,7 +17,7 @@ from quiz.models import (
     QuizDraw,
     QuizQuestion,
 )
-from quiz.reports import question_item_summary
+from quiz.reports.selectors import question_item_summary
 
 
 class QuizQuestionInline(admin.TabularInline):

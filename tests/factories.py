@@ -226,8 +226,8 @@ def passed_attempt_left_overdue(user, *, days_ago: int, validity_months: int):
 
     from django.utils import timezone
 
+    from quiz.attempts.services import attempt_save_answers, attempt_start
     from quiz.models import Attempt
-    from quiz.services import attempt_save_answers, attempt_start
 
     quiz = QuizFactory(
         questions__n=2,

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.models import Certificate
-from quiz.services import attempt_start, attempt_submit
 from tests.factories import (
     CohortFactory,
     QuizFactory,

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Choice, QuestionType
-from quiz.models import Attempt, AttemptState, Quiz, QuizDraw, ReviewPolicy
-from quiz.services import (
+from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
     attempt_save_answers,
     attempt_start,
     attempt_submit,
 )
+from quiz.models import Attempt, AttemptState, Quiz, QuizDraw, ReviewPolicy
 from tests.factories import (
     CategoryFactory,
     QuizFactory,
@@ -427,7 +427,7 @@ def test_overdue_attempt_is_graded_when_next_touched(trainee_client, trainee):
 def test_an_attempt_graded_long_after_its_time_ran_out_ends_at_its_deadline(
     trainee_client, trainee
 ):
-    from quiz.certificates import add_months
+    from quiz.certificates.services import add_months
     from tests.factories import passed_attempt_left_overdue
 
     attempt = passed_attempt_left_overdue(trainee, days_ago=20, validity_months=12)

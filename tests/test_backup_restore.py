@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.models import Attempt, Certificate
-from quiz.services import attempt_start, attempt_submit
 from tests.factories import QuizFactory, TraineeFactory, correct_answers, wrong_answers
 
 

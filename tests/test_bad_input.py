@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.models import Cohort
 from questions.models import Choice, Question
+from quiz.attempts.services import attempt_start
 from quiz.models import Attempt, AttemptQuestion, Certificate
-from quiz.services import attempt_start
 from tests.factories import (
     CohortFactory,
     QuizFactory,

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from questions.models import QuestionStatus
 from questions.services import question_unpublish
+from quiz.attempts.services import StartRefusedError, attempt_start
 from quiz.models import Attempt, QuizDraw
-from quiz.services import StartRefusedError, attempt_start
 from tests.factories import CategoryFactory, QuizFactory, published_question
 
 pytestmark = pytest.mark.django_db

@@ -13,16 +13,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.certificates import (
+from quiz.attempts.services import attempt_start, attempt_submit
+from quiz.certificates.codes import (
     ALPHABET,
-    add_months,
-    certificate_revoke,
     code_generate,
     format_code,
     normalise_code,
 )
+from quiz.certificates.services import add_months, certificate_revoke
 from quiz.models import Attempt, Certificate
-from quiz.services import attempt_start, attempt_submit
 from tests.factories import (
     CohortFactory,
     InstructorFactory,
@@ -584,7 +583,7 @@ def test_a_revoked_certificate_past_its_term_no_longer_blocks_renewal(
 def test_pdf_prints_names_in_any_script():
     from datetime import date
 
-    from quiz.certificate_pdf import CertificateData, render_certificate
+    from quiz.certificates.pdf import CertificateData, render_certificate
 
     name = "Łukasz Wąsowski-Ольга Nguyễn"
     pdf = render_certificate(
@@ -606,7 +605,7 @@ def test_pdf_prints_names_in_any_script():
 def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
     trainee, django_capture_on_commit_callbacks
 ):
-    from quiz.services import attempt_close_if_overdue
+    from quiz.attempts.services import attempt_close_if_overdue
     from tests.factories import passed_attempt_left_overdue
 
     attempt = passed_attempt_left_overdue(trainee, days_ago=60, validity_months=1)

@@ -6,8 +6,8 @@ import pytest
 
 from django.db import connection, connections
 
+from quiz.attempts.services import AttemptClosedError, attempt_start, attempt_submit
 from quiz.models import Attempt, AttemptState
-from quiz.services import AttemptClosedError, attempt_start, attempt_submit
 from tests.factories import QuizFactory, TraineeFactory, correct_answers
 
 pytestmark = [

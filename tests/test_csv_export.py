@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from quiz.csv_export import csv_lines, neutralise
+from quiz.reports.csv_export import csv_lines, neutralise
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from quiz.grading import (
+from quiz.attempts.grading import (
     GradedItem,
     attempt_grade,
     question_mark,

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quiz.services import attempt_save_answers, attempt_start, attempt_submit
+from quiz.attempts.services import attempt_save_answers, attempt_start, attempt_submit
 from tests.factories import QuizFactory, as_keys, correct_answers
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from quiz.attempts.selectors import rule_mastery
+from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.models import Attempt
-from quiz.reports import rule_mastery
-from quiz.services import attempt_start, attempt_submit
 from tests.factories import (
     CohortFactory,
     QuizFactory,
@@ -568,7 +568,7 @@ def test_question_statistics_are_cached_until_recalculated(
 def test_cohort_grades_follow_each_quizs_grading_method(trainee, method, expected):
     from decimal import Decimal
 
-    from quiz.reports import grade_cells
+    from quiz.reports.selectors import grade_cells
 
     quiz = QuizFactory(questions__n=1, grading_method=method)
     other = QuizFactory(questions__n=1, grading_method="highest")
@@ -618,9 +618,9 @@ def test_question_stats_label_choices_as_the_trainees_saw_them(
 def test_question_stats_labels_are_read_in_chunks(
     supervisor_client, cohort, trainee, monkeypatch
 ):
-    import quiz.reports
+    import quiz.reports.selectors
 
-    monkeypatch.setattr(quiz.reports, "LABEL_PAIRS_PER_QUERY", 1)
+    monkeypatch.setattr(quiz.reports.selectors, "LABEL_PAIRS_PER_QUERY", 1)
     quiz_ = QuizFactory(questions__n=3)
     take(quiz_, trainee, right=True)
 

@@ -109,7 +109,7 @@ INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 
 @pytest.fixture
 def pages(db, trainee, instructor, supervisor, cohort):
-    from quiz.services import attempt_start, attempt_submit
+    from quiz.attempts.services import attempt_start, attempt_submit
 
     quiz = QuizFactory(questions__n=2, certificate_on_pass=True)
     done = attempt_start(quiz=quiz, user=trainee)
@@ -270,7 +270,7 @@ def test_staff_lift_a_lockout_and_it_is_audited(settings):
 def test_publishing_and_revoking_are_in_the_audit_log(
     instructor_client, instructor, trainee
 ):
-    from quiz.services import attempt_start, attempt_submit
+    from quiz.attempts.services import attempt_start, attempt_submit
 
     question = QuestionFactory(title="Audited")
     instructor_client.post(

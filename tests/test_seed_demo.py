@@ -62,7 +62,7 @@ def test_seed_demo_builds_module_quizzes_and_a_certifying_final_exam(settings):
 
 
 def test_final_exam_attempt_always_includes_every_critical_rule(settings):
-    from quiz.services import attempt_start
+    from quiz.attempts.services import attempt_start
 
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)

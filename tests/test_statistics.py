@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from quiz.statistics import (
+from quiz.reports.statistics import (
     ItemRow,
     discrimination_from_sums,
     item_analysis,
@@ -139,9 +139,9 @@ def test_database_aggregates_match_the_row_by_row_statistics():
 
     from accounts.models import User
     from questions.models import QuestionType
+    from quiz.attempts.services import attempt_start, attempt_submit
     from quiz.models import AttemptQuestion
-    from quiz.reports import StatsFilter, question_statistics
-    from quiz.services import attempt_start, attempt_submit
+    from quiz.reports.selectors import StatsFilter, question_statistics
     from tests.factories import (
         QuizFactory,
         TraineeFactory,

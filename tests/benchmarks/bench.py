@@ -360,7 +360,7 @@ class Created:
 
     def attempt(self, *, quiz, user):
         """A new in-progress attempt (never a resumed one from the generated data)."""
-        from quiz.services import attempt_start
+        from quiz.attempts.services import attempt_start
 
         attempt = attempt_start(quiz=quiz, user=user)
         if attempt.pk not in self.attempts and attempt.started_at < self.t0:
@@ -469,7 +469,7 @@ def get(client, url: str, status: int = 200, stream: bool = False) -> int:
 def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
     from django.test import Client
 
-    from quiz.services import attempt_save_answers
+    from quiz.attempts.services import attempt_save_answers
 
     def client_for(user):
         client = Client()
@@ -653,8 +653,8 @@ def submit_final_exam(scene, created, runs, client_for) -> Row:
     """Submit of a right 20-question final exam: grading plus the certificate."""
     from django.db.models import Count, Exists, OuterRef, Q
 
+    from quiz.attempts.services import attempt_save_answers
     from quiz.models import Attempt, AttemptState, Certificate
-    from quiz.services import attempt_save_answers
 
     final = scene.final
     candidates = list(

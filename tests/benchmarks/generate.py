@@ -32,7 +32,7 @@ attempts each (the final exam at most 3, stopping at the first pass), spread ove
 the two years before today; about 4% have an attempt in progress. Answers follow
 a simple ability/difficulty model; marks, scores, pass/fail and the critical-rule
 gate are computed with quiz.grading exactly as a submit would, on snapshots built
-by quiz.services._snapshot (three shuffles per question, reused). The first pass
+by quiz.attempts.services._snapshot (three shuffles per question, reused). The first pass
 of the final exam issues a certificate (valid 24 months; 1% revoked).
 
 All users' password is `bench-password` (hashed once, the hash reused).
@@ -146,10 +146,10 @@ class Bank:
 
     def __init__(self, rng: random.Random) -> None:
         from questions.models import Question
-        from quiz.grading import question_mark
+        from quiz.attempts.grading import question_mark
+        from quiz.attempts.services import _snapshot
         from quiz.models import Quiz
         from quiz.selection import select_question_ids
-        from quiz.services import _snapshot
 
         self.quizzes = list(Quiz.objects.published().order_by("order", "pk"))
         self.final = next(q for q in self.quizzes if q.certificate_on_pass)
@@ -254,7 +254,7 @@ class Builder:
         force: str | None = None,
     ):
         """An attempt with its items (answered per the ability model, or forced)."""
-        from quiz.grading import GradedItem, attempt_grade, to_decimal
+        from quiz.attempts.grading import GradedItem, attempt_grade, to_decimal
         from quiz.models import (
             Attempt,
             AttemptQuestion,
@@ -351,7 +351,8 @@ class Builder:
         return attempt
 
     def certificate(self, user, quiz, attempt) -> None:
-        from quiz.certificates import add_months, code_generate
+        from quiz.certificates.codes import code_generate
+        from quiz.certificates.services import add_months
         from quiz.models import Certificate
 
         code = code_generate()

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.demo import FINAL_EXAM_SLUG
 from quiz.models import Certificate, Quiz
-from quiz.services import attempt_start, attempt_submit
 from tests.browser.test_trainee_flow import sign_in
 
 pytestmark = [

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from quiz.services import attempts_close_overdue
+from quiz.attempts.services import attempts_close_overdue
 
 
 class Command(BaseCommand):

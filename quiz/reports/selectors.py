@@ -21,25 +21,20 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Cohort
 from accounts.roles import Role, can_see_all_reports
-from questions.models import Rule
 from quiz.models import (
     Attempt,
     AttemptQuestion,
-    AttemptQuestionRule,
     AttemptState,
     Certificate,
     GradingMethod,
     Quiz,
-    ReviewPolicy,
 )
-from quiz.statistics import (
+from quiz.reports.statistics import (
     QuestionSums,
     QuizSums,
     discrimination_from_sums,
@@ -47,8 +42,6 @@ from quiz.statistics import (
     quiz_stats_from_sums,
 )
 
-MASTERY_WINDOW = 10
-MASTERY_THRESHOLD = 80
 EXPIRING_DAYS = 30
 
 STATUSES = ["not_started", "in_progress", "failed", "passed", "expiring"]
@@ -275,63 +268,6 @@ def cohorts_with_completion(user) -> list[Cohort]:
 
 
 # --- a trainee's page ----------------------------------------------------------------
-
-
-@dataclass
-class MasteryRow:
-    rule: Rule
-    answers: int = 0
-    correct: int = 0
-
-    @property
-    def share(self) -> float | None:
-        return 100 * self.correct / self.answers if self.answers else None
-
-    @property
-    def mastered(self) -> bool:
-        return self.share is not None and self.share >= MASTERY_THRESHOLD
-
-
-def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
-    """Every rule, critical first: share of the latest answers on it fully correct.
-
-    reviewable_only: for the trainee's own eyes, only attempts whose quiz already
-    shows the answers (a quiz that hides them must not leak them per rule).
-    """
-    rows = {rule.pk: MasteryRow(rule=rule) for rule in Rule.objects.all()}
-    answers = AttemptQuestionRule.objects.filter(
-        item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
-    )
-    if reviewable_only:
-        answers = answers.filter(
-            Q(item__attempt__quiz__review=ReviewPolicy.IMMEDIATELY)
-            | Q(
-                item__attempt__quiz__review=ReviewPolicy.AFTER_CLOSE,
-                item__attempt__quiz__closes_at__lte=timezone.now(),
-            )
-        )
-    latest = (
-        answers.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("rule_id")],
-                order_by=[
-                    F("item__attempt__finished_at").desc(),
-                    F("item__position").desc(),
-                ],
-            )
-        )
-        .filter(rank__lte=MASTERY_WINDOW)
-        .values_list("rule_id", "item__fully_correct")
-    )
-    for rule_id, correct in latest:
-        row = rows.get(rule_id)
-        if row is not None:
-            row.answers += 1
-            row.correct += bool(correct)
-    return sorted(
-        rows.values(), key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code)
-    )
 
 
 def trainee_attempts(trainee):

@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.net import client_address
-from quiz.certificate_pdf import CertificateData, render_certificate
-from quiz.certificates import normalise_code, verification_url
+from quiz.attempts.services import attempts_close_overdue
+from quiz.certificates.codes import normalise_code
+from quiz.certificates.pdf import CertificateData, render_certificate
+from quiz.certificates.services import verification_url
 from quiz.models import Certificate
-from quiz.services import attempts_close_overdue
 
 
 @login_required

@@ -1,22 +1,21 @@
 """Progress reports for supervisors (their cohorts) and staff (everyone)."""
 
-from functools import wraps
-
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
+from accounts.policy import reports_required
 from questions.models import Choice, Question
-from quiz import charts
-from quiz.csv_export import csv_response
+from quiz.attempts import selectors as progress
+from quiz.attempts.selectors import MASTERY_THRESHOLD, rule_mastery
 from quiz.models import Quiz
-from quiz.reports import (
-    MASTERY_THRESHOLD,
+from quiz.parsing import is_number
+from quiz.reports import charts
+from quiz.reports.csv_export import csv_response
+from quiz.reports.selectors import (
     STATUSES,
     StatsFilter,
     attempts_visible_to,
@@ -25,28 +24,13 @@ from quiz.reports import (
     cohorts_with_completion,
     grade_cells,
     question_statistics_cached,
-    rule_mastery,
     score_series,
     trainee_attempts,
     trainees_visible_to,
 )
-from quiz.views import is_number, result_context
 
 PAGE_SIZE = 50
 CSV_CHUNK = 500
-
-
-def reports_required(view):
-    """Signed in and allowed to read reports (supervisors, instructors, superusers)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("accounts.view_cohort_reports"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def wants_csv(request: HttpRequest) -> bool:
@@ -281,7 +265,7 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not attempt.is_finished:
         raise Http404(_("This attempt is still in progress."))
-    context = result_context(attempt, show_review=True)
+    context = progress.attempt_review(attempt, show_review=True)
     context["reviewer"] = True
     return render(request, "quiz/attempt_result.html", context)
 

@@ -1,0 +1,180 @@
+"""Reads on a trainee's progress: standing per quiz, rule mastery, the review of
+an attempt. Each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from questions.models import Rule
+from quiz.attempts.grading import quiz_grade
+from quiz.attempts.models import Attempt, AttemptQuestionRule, AttemptState
+from quiz.models import Quiz, ReviewPolicy
+
+MASTERY_WINDOW = 10
+MASTERY_THRESHOLD = 80
+
+
+@dataclass
+class QuizStatus:
+    """Where a trainee stands on one quiz."""
+
+    quiz: Quiz
+    finished: list = field(default_factory=list)  # oldest first
+    in_progress: Attempt | None = None
+    used: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.finished)
+
+    @property
+    def grade(self) -> Decimal | None:
+        return quiz_grade(self.quiz.grading_method, [a.score for a in self.finished])
+
+    @property
+    def best(self) -> Decimal | None:
+        return max((a.score for a in self.finished), default=None)
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.quiz.max_attempts is None:
+            return None
+        return max(0, self.quiz.max_attempts - self.used)
+
+    @property
+    def can_start(self) -> bool:
+        if self.in_progress is not None:
+            return True
+        return not self.quiz.is_closed and self.attempts_left != 0
+
+    @property
+    def label(self) -> str:
+        if self.in_progress is not None:
+            return "in_progress"
+        if self.passed:
+            return "passed"
+        if self.finished:
+            return "failed"
+        return "not_started"
+
+
+def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
+    """Every published quiz (or the given ones) with the user's standing: 2 queries."""
+    if quizzes is None:
+        quizzes = Quiz.objects.published().annotate(
+            n_fixed=Count("quiz_questions", distinct=True)
+        )
+    statuses = {quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}
+    attempts = Attempt.objects.filter(user=user, quiz_id__in=statuses.keys()).order_by(
+        "started_at", "pk"
+    )
+    for attempt in attempts:
+        status = statuses[attempt.quiz_id]
+        status.used += 1
+        if attempt.state == AttemptState.IN_PROGRESS:
+            status.in_progress = attempt
+        else:
+            status.finished.append(attempt)
+    return list(statuses.values())
+
+
+@dataclass
+class MasteryRow:
+    rule: Rule
+    answers: int = 0
+    correct: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.correct / self.answers if self.answers else None
+
+    @property
+    def mastered(self) -> bool:
+        return self.share is not None and self.share >= MASTERY_THRESHOLD
+
+
+def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
+    """Every rule, critical first: share of the latest answers on it fully correct.
+
+    reviewable_only: for the trainee's own eyes, only attempts whose quiz already
+    shows the answers (a quiz that hides them must not leak them per rule).
+    """
+    rows = {rule.pk: MasteryRow(rule=rule) for rule in Rule.objects.all()}
+    answers = AttemptQuestionRule.objects.filter(
+        item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
+    )
+    if reviewable_only:
+        answers = answers.filter(
+            Q(item__attempt__quiz__review=ReviewPolicy.IMMEDIATELY)
+            | Q(
+                item__attempt__quiz__review=ReviewPolicy.AFTER_CLOSE,
+                item__attempt__quiz__closes_at__lte=timezone.now(),
+            )
+        )
+    latest = (
+        answers.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("rule_id")],
+                order_by=[
+                    F("item__attempt__finished_at").desc(),
+                    F("item__position").desc(),
+                ],
+            )
+        )
+        .filter(rank__lte=MASTERY_WINDOW)
+        .values_list("rule_id", "item__fully_correct")
+    )
+    for rule_id, correct in latest:
+        row = rows.get(rule_id)
+        if row is not None:
+            row.answers += 1
+            row.correct += bool(correct)
+    return sorted(
+        rows.values(), key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code)
+    )
+
+
+def review_visible(attempt: Attempt) -> bool:
+    policy = attempt.quiz.review
+    if policy == ReviewPolicy.IMMEDIATELY:
+        return True
+    if policy == ReviewPolicy.AFTER_CLOSE:
+        return attempt.quiz.is_closed
+    return False
+
+
+def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
+    """What the result page shows: the grade and, if allowed, every question's review."""
+    items = list(attempt.items.all())
+    rows = []
+    failed_rules: dict[str, dict] = {}
+    for item in items:
+        selected = set(item.selected)
+        if item.critical and not item.fully_correct:
+            for rule in item.snapshot["rules"]:
+                if rule["critical"]:
+                    failed_rules[rule["code"]] = rule
+        rows.append(
+            {
+                "item": item,
+                "snapshot": item.snapshot,
+                "choices": [
+                    {**choice, "selected": choice["id"] in selected}
+                    for choice in item.snapshot["choices"]
+                ],
+                "mark_percent": round(float(item.mark or 0) * 100),
+            }
+        )
+    return {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "rows": rows,
+        "show_review": show_review,
+        "failed_rules": list(failed_rules.values()),
+        "n_correct": sum(1 for item in items if item.fully_correct),
+        "n_items": len(items),
+    }

@@ -1,0 +1,390 @@
+"""Writes on attempts: start, save answers, submit, grade."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from enum import Enum
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from questions.models import Question
+from quiz.attempts.grading import GradedItem, attempt_grade, question_mark, to_decimal
+from quiz.attempts.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptQuestionRule,
+    AttemptState,
+)
+from quiz.certificates.services import certificate_issue_for_attempt
+from quiz.models import Quiz
+from quiz.selection import SelectionError, select_question_ids
+
+
+class AttemptError(Exception):
+    """A request on an attempt that cannot be honoured; the message is for the trainee."""
+
+
+class AttemptClosedError(AttemptError):
+    pass
+
+
+class InvalidAnswerError(AttemptError):
+    pass
+
+
+class StartRefusedError(AttemptError):
+    pass
+
+
+def deadline_grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "QUIZ_DEADLINE_GRACE_SECONDS", 10))
+
+
+# --- starting ---------------------------------------------------------------
+
+
+def _snapshot(question: Question, rng: random.Random, shuffle_choices: bool) -> dict:
+    choices = [
+        {
+            "id": choice.pk,
+            "text": choice.text,
+            "correct": choice.correct,
+            "feedback": choice.feedback,
+        }
+        for choice in question.choices.all()
+    ]
+    # True/false reads best in its natural order.
+    if shuffle_choices and question.qtype != "true_false":
+        rng.shuffle(choices)
+    return {
+        "qtype": question.qtype,
+        "stem": question.stem,
+        "explanation": question.explanation,
+        "category": question.category.name,
+        "choices": choices,
+        "rules": [
+            {
+                "id": rule.pk,
+                "code": rule.code,
+                "title": rule.title,
+                "wording": rule.wording,
+                "critical": rule.critical,
+            }
+            for rule in question.rules.all()
+        ],
+    }
+
+
+def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
+    """Resume the trainee's open attempt, or start a new one with its questions fixed."""
+    rng = rng or random.Random(secrets.randbits(64))
+    # Grade what ran out of time first, in its own transaction: a refusal below
+    # (no attempts left, say) must not roll that grade back.
+    attempts_close_overdue(user=user)
+    now = timezone.now()
+    with transaction.atomic():
+        # One start at a time per trainee: the user row is the lock.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        current = (
+            Attempt.objects.select_for_update()
+            .filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
+            .first()
+        )
+        if current is not None:
+            current.quiz = quiz
+            if not _finish_if_overdue(current, now):
+                return current
+        if not quiz.published:
+            raise StartRefusedError(_("This quiz is not open."))
+        if quiz.is_closed:
+            raise StartRefusedError(
+                _("This quiz closed on %(date)s.")
+                % {
+                    "date": date_format(
+                        timezone.localtime(quiz.closes_at), "DATETIME_FORMAT"
+                    )
+                }
+            )
+        used = Attempt.objects.filter(quiz=quiz, user=user).count()
+        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+            raise StartRefusedError(
+                _("You have used all %(n)d attempts allowed for this quiz.")
+                % {"n": quiz.max_attempts}
+            )
+        try:
+            ids = select_question_ids(quiz, rng)
+        except SelectionError as exc:  # the bank changed under the quiz
+            raise StartRefusedError(str(exc)) from exc
+        questions = {
+            q.pk: q
+            for q in Question.objects.filter(pk__in=[pk for _slot, pk in ids])
+            .select_related("category")
+            .prefetch_related("choices", "rules")
+        }
+        deadline = None
+        if quiz.time_limit:
+            deadline = now + quiz.time_limit
+        if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+            deadline = quiz.closes_at
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    quiz=quiz,
+                    user=user,
+                    number=used + 1,
+                    started_at=now,
+                    deadline=deadline,
+                    pass_mark=quiz.pass_mark,
+                )
+        except IntegrityError:
+            # Another request started it a moment ago: resume that one.
+            return Attempt.objects.get(
+                quiz=quiz, user=user, state=AttemptState.IN_PROGRESS
+            )
+        items = []
+        for position, (slot, pk) in enumerate(ids, start=1):
+            question = questions[pk]
+            snapshot = _snapshot(question, rng, quiz.shuffle_choices)
+            items.append(
+                AttemptQuestion(
+                    attempt=attempt,
+                    question=question,
+                    position=position,
+                    slot=slot,
+                    snapshot=snapshot,
+                    critical=any(rule["critical"] for rule in snapshot["rules"]),
+                )
+            )
+        AttemptQuestion.objects.bulk_create(items)
+        AttemptQuestionRule.objects.bulk_create(
+            AttemptQuestionRule(item=item, rule_id=rule["id"])
+            for item in items
+            for rule in item.snapshot["rules"]
+        )
+    return attempt
+
+
+# --- answering --------------------------------------------------------------
+
+
+class SaveOutcome(Enum):
+    SAVED = "saved"
+    TIMED_OUT = "timed_out"
+
+
+def answers_from_keys(
+    *, attempt: Attempt, keys: dict[int, list[str]]
+) -> dict[int, list]:
+    """Map what the page posts (each choice's place in the shown order, 1-based) to
+    choice ids. The page never carries choice ids: they reveal authoring order."""
+    items = {item.position: item for item in attempt.items.all()}
+    answers: dict[int, list] = {}
+    for position, raw_keys in keys.items():
+        item = items.get(position)
+        if item is None:
+            raise InvalidAnswerError(
+                _("Question %(n)s is not part of this attempt.") % {"n": position}
+            )
+        ids = []
+        for raw in raw_keys:
+            index = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
+            if not 1 <= index <= len(item.choices):
+                raise InvalidAnswerError(
+                    _("That answer to question %(n)d is not one of its choices.")
+                    % {"n": position}
+                )
+            ids.append(item.choices[index - 1]["id"])
+        answers[position] = ids
+    return answers
+
+
+def _parse_answers(
+    attempt: Attempt, items: dict[int, AttemptQuestion], answers
+) -> dict:
+    """Check every answer before writing any: positions and choices of this attempt."""
+    parsed: dict[int, list[int]] = {}
+    for position, raw_ids in answers.items():
+        item = items.get(position)
+        if item is None:
+            raise InvalidAnswerError(
+                _("Question %(n)s is not part of this attempt.") % {"n": position}
+            )
+        ids: list[int] = []
+        for raw in raw_ids:
+            try:
+                choice_id = int(raw)
+            except (TypeError, ValueError) as exc:
+                raise InvalidAnswerError(
+                    _("That answer to question %(n)d is not one of its choices.")
+                    % {"n": position}
+                ) from exc
+            if choice_id not in item.choice_ids:
+                raise InvalidAnswerError(
+                    _("That answer to question %(n)d is not one of its choices.")
+                    % {"n": position}
+                )
+            if choice_id not in ids:
+                ids.append(choice_id)
+        if item.qtype != "multiple" and len(ids) > 1:
+            raise InvalidAnswerError(
+                _("Question %(n)d takes a single answer.") % {"n": position}
+            )
+        parsed[position] = ids
+    return parsed
+
+
+def _locked_open_attempt(attempt_id: int, user) -> Attempt:
+    # of=self: lock the attempt row only, never the quiz every trainee shares.
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .get(pk=attempt_id, user=user)
+    )
+    if attempt.is_finished:
+        raise AttemptClosedError(
+            _("This attempt was already submitted; nothing was changed.")
+        )
+    return attempt
+
+
+def attempt_save_answers(
+    *, attempt: Attempt, user, answers: dict[int, list]
+) -> SaveOutcome:
+    """Save answers {position: [choice ids]}; an overdue attempt is graded instead."""
+    with transaction.atomic():
+        attempt = _locked_open_attempt(attempt.pk, user)
+        if _finish_if_overdue(attempt, timezone.now()):
+            return SaveOutcome.TIMED_OUT
+        _write_answers(attempt, answers)
+    return SaveOutcome.SAVED
+
+
+def _write_answers(attempt: Attempt, answers: dict[int, list]) -> None:
+    if not answers:
+        return
+    items = {item.position: item for item in attempt.items.all()}
+    parsed = _parse_answers(attempt, items, answers)
+    now = timezone.now()
+    changed = []
+    for position, ids in parsed.items():
+        item = items[position]
+        if item.selected != ids:
+            item.selected = ids
+            item.answered_at = now if ids else None
+            changed.append(item)
+    AttemptQuestion.objects.bulk_update(changed, ["selected", "answered_at"])
+
+
+# --- submitting and grading -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    attempt: Attempt
+    late: bool
+
+
+def attempt_submit(
+    *, attempt: Attempt, user, answers: dict[int, list] | None = None
+) -> SubmitOutcome:
+    """Grade the attempt once, atomically; a late submit is graded as it stood."""
+    with transaction.atomic():
+        attempt = _locked_open_attempt(attempt.pk, user)
+        if _finish_if_overdue(attempt, timezone.now()):
+            return SubmitOutcome(attempt=attempt, late=True)
+        _write_answers(attempt, answers or {})
+        _grade_and_finish(attempt, timed_out=False)
+    return SubmitOutcome(attempt=attempt, late=False)
+
+
+def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
+    """Grade an open attempt whose time is up, as it stands. True when it did."""
+    if attempt.is_finished or not attempt.is_overdue(grace=deadline_grace()):
+        return False
+    with transaction.atomic():
+        locked = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt.pk)
+        )
+        if locked.is_finished:
+            return False
+        closed = _finish_if_overdue(locked, timezone.now())
+    if closed:
+        attempt.refresh_from_db()
+    return closed
+
+
+def attempts_close_overdue(*, user=None) -> int:
+    """Close every overdue open attempt of the user, or of everyone (the cron command)."""
+    cutoff = timezone.now() - deadline_grace()
+    overdue = Attempt.objects.filter(
+        Q(deadline__lt=cutoff) | Q(quiz__closes_at__lt=cutoff),
+        state=AttemptState.IN_PROGRESS,
+    ).select_related("quiz")
+    if user is not None:
+        overdue = overdue.filter(user=user)
+    return sum(attempt_close_if_overdue(attempt=a) for a in overdue)
+
+
+def _finish_if_overdue(attempt: Attempt, now) -> bool:
+    """Within a transaction holding the attempt's lock: grade it if time is up."""
+    if attempt.is_overdue(now=now, grace=deadline_grace()):
+        _grade_and_finish(attempt, timed_out=True)
+        return True
+    return False
+
+
+def _finish_time(attempt: Attempt, *, timed_out: bool):
+    """When the attempt ended: now, or, when its time ran out, the deadline.
+
+    An overdue attempt is graded whenever someone notices (the trainee's next visit,
+    the cron command), possibly weeks later; its finish date, and so its
+    certificate's issue and expiry dates and the reports' dates, are the deadline's.
+    """
+    now = timezone.now()
+    deadline = attempt.effective_deadline if timed_out else None
+    if deadline is None:
+        return now
+    return max(attempt.started_at, min(now, deadline))
+
+
+def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
+    items = list(attempt.items.all())
+    graded = []
+    for item in items:
+        correct = {c["id"] for c in item.snapshot["choices"] if c["correct"]}
+        mark = question_mark(item.qtype, correct, set(item.selected))
+        item.mark = to_decimal(mark, "0.0001")
+        item.fully_correct = mark == 1
+        graded.append(GradedItem(mark=mark, critical=item.critical))
+    AttemptQuestion.objects.bulk_update(items, ["mark", "fully_correct"])
+    grade = attempt_grade(graded, attempt.pass_mark)
+    attempt.score = grade.score_decimal
+    attempt.marks_total = sum((item.mark for item in items), Decimal(0))
+    attempt.passed = grade.passed
+    attempt.failed_critical = grade.failed_critical
+    attempt.state = AttemptState.FINISHED
+    attempt.finished_at = _finish_time(attempt, timed_out=timed_out)
+    attempt.timed_out = timed_out
+    attempt.save(
+        update_fields=[
+            "score",
+            "marks_total",
+            "passed",
+            "failed_critical",
+            "state",
+            "finished_at",
+            "timed_out",
+        ]
+    )
+    # Same transaction as the grade: a pass and its certificate land together.
+    certificate_issue_for_attempt(attempt=attempt)

@@ -1,0 +1,240 @@
+"""The attempt pages: answering, the review before submitting, the result."""
+
+import re
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.policy import trainee_required
+from quiz.attempts.models import Attempt
+from quiz.attempts.selectors import attempt_review, review_visible
+from quiz.attempts.services import (
+    AttemptClosedError,
+    InvalidAnswerError,
+    SaveOutcome,
+    answers_from_keys,
+    attempt_close_if_overdue,
+    attempt_save_answers,
+    attempt_submit,
+    attempts_close_overdue,
+)
+from quiz.certificates.models import Certificate
+from quiz.models import Layout
+from quiz.parsing import is_number
+
+# --- attempts -----------------------------------------------------------------
+
+TIME_UP = gettext_lazy(
+    "Time was up: your attempt was graded with the answers saved before the deadline."
+)
+ALREADY_SUBMITTED = gettext_lazy(
+    "This attempt was already submitted; nothing was changed."
+)
+ANSWER_FIELD = re.compile(r"^q-([0-9]{1,4})$")
+
+
+class BadAnswerForm(Exception):
+    pass
+
+
+def _answers_from_post(post) -> dict[int, list[str]]:
+    """{position: [choice ids]} for every question shown on the posted page."""
+    positions: set[int] = set()
+    for raw in post.getlist("shown"):
+        if not is_number(raw, digits=4):
+            raise BadAnswerForm
+        positions.add(int(raw))
+    for key in post:
+        match = ANSWER_FIELD.match(key)
+        if match:
+            positions.add(int(match.group(1)))
+        elif key.startswith("q-"):
+            raise BadAnswerForm
+    return {position: post.getlist(f"q-{position}") for position in positions}
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.for_user(request.user).select_related("quiz"), pk=pk
+    )
+
+
+def _page_number(raw: str | None, pages: int) -> int:
+    if raw in (None, ""):
+        return 1
+    if not is_number(raw) or not 1 <= int(raw) <= pages:
+        raise Http404(_("No such page in this attempt."))
+    return int(raw)
+
+
+def _attempt_page(
+    request, attempt: Attempt, page: int, *, items=None, error: str = "", status=200
+):
+    items = list(attempt.items.all()) if items is None else items
+    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
+    shown = [items[page - 1]] if one_per_page else items
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "shown": shown,
+        "page": page,
+        "pages": len(items) if one_per_page else 1,
+        "one_per_page": one_per_page,
+        "numbered": not one_per_page,  # "Question k of n" above each question
+        "answered": sum(1 for item in items if item.selected),
+        "error": error,
+    }
+    return render(request, "quiz/attempt_detail.html", context, status=status)
+
+
+def _to_result(request, attempt: Attempt, message: str, level=messages.WARNING):
+    messages.add_message(request, level, message)
+    return redirect("quiz:attempt-result", attempt.pk)
+
+
+def _closed_attempt_response(request, attempt: Attempt) -> HttpResponse | None:
+    """To the result page when the attempt is over (graded now if its time is up)."""
+    if attempt.is_finished:
+        if request.method == "POST":
+            return _to_result(request, attempt, ALREADY_SUBMITTED)
+        return redirect("quiz:attempt-result", attempt.pk)
+    if attempt_close_if_overdue(attempt=attempt):
+        return _to_result(request, attempt, TIME_UP)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@trainee_required
+def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if closed := _closed_attempt_response(request, attempt):
+        return closed
+    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
+    if request.method == "GET":
+        # One query for the questions: the page count comes from the same list.
+        items = list(attempt.items.all())
+        pages = len(items) if one_per_page else 1
+        return _attempt_page(
+            request, attempt, _page_number(request.GET.get("page"), pages), items=items
+        )
+    pages = attempt.items.count() if one_per_page else 1
+
+    page = _page_number(request.POST.get("page"), pages)
+    try:
+        answers = _answers_from_post(request.POST)
+    except BadAnswerForm:
+        return _attempt_page(
+            request,
+            attempt,
+            page,
+            error=_("The form was not understood; nothing was saved."),
+            status=400,
+        )
+    nav = request.POST.get("nav", "save")
+    try:
+        answers = answers_from_keys(attempt=attempt, keys=answers)
+        if nav == "submit":
+            outcome = attempt_submit(
+                attempt=attempt, user=request.user, answers=answers
+            )
+            if outcome.late:
+                return _to_result(request, attempt, TIME_UP)
+            return redirect("quiz:attempt-result", attempt.pk)
+        saved = attempt_save_answers(
+            attempt=attempt, user=request.user, answers=answers
+        )
+    except InvalidAnswerError as exc:
+        return _attempt_page(request, attempt, page, error=str(exc), status=400)
+    except AttemptClosedError as exc:
+        return _to_result(request, attempt, str(exc))
+    if saved is SaveOutcome.TIMED_OUT:
+        return _to_result(request, attempt, TIME_UP)
+    if request.headers.get("x-requested-with") == "fetch":
+        # Autosave: no page, but the answered count for the progress bar.
+        response = HttpResponse(status=204)
+        response["X-Answered"] = str(
+            sum(
+                1
+                for selected in attempt.items.values_list("selected", flat=True)
+                if selected
+            )
+        )
+        return response
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+    if nav == "review":
+        return redirect("quiz:attempt-submit", attempt.pk)
+    if nav == "next":
+        page = min(page + 1, pages)
+    elif nav == "prev":
+        page = max(page - 1, 1)
+    elif nav.startswith("page-") and is_number(nav[5:]) and 1 <= int(nav[5:]) <= pages:
+        page = int(nav[5:])
+    else:
+        messages.success(request, _("Your answers are saved."))
+    return redirect(f"{url}?page={page}" if pages > 1 else url)
+
+
+@require_http_methods(["GET", "POST"])
+@trainee_required
+def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if closed := _closed_attempt_response(request, attempt):
+        return closed
+    if request.method == "GET":
+        items = list(attempt.items.all())
+        return render(
+            request,
+            "quiz/attempt_submit.html",
+            {
+                "attempt": attempt,
+                "quiz": attempt.quiz,
+                "items": items,
+                "unanswered": [item for item in items if not item.selected],
+                "one_per_page": attempt.quiz.layout == Layout.ONE_PER_PAGE,
+            },
+        )
+    try:
+        outcome = attempt_submit(attempt=attempt, user=request.user)
+    except AttemptClosedError as exc:
+        return _to_result(request, attempt, str(exc))
+    if outcome.late:
+        return _to_result(
+            request,
+            attempt,
+            TIME_UP,
+        )
+    return redirect("quiz:attempt-result", attempt.pk)
+
+
+@trainee_required
+def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_finished and not attempt_close_if_overdue(attempt=attempt):
+        return redirect("quiz:attempt-detail", attempt.pk)
+    context = attempt_review(attempt, show_review=review_visible(attempt))
+    context["certificate"] = _certificate_for(attempt)
+    return render(request, "quiz/attempt_result.html", context)
+
+
+def _certificate_for(attempt: Attempt):
+    """The certificate this passing attempt earned, or the one the trainee holds."""
+    if not (attempt.passed and attempt.quiz.certificate_on_pass):
+        return None
+    return (
+        Certificate.objects.filter(user=attempt.user_id, quiz=attempt.quiz_id)
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+@trainee_required
+def attempt_history(request: HttpRequest) -> HttpResponse:
+    attempts_close_overdue(user=request.user)
+    attempts = Attempt.objects.for_user(request.user).select_related("quiz")
+    return render(request, "quiz/attempt_history.html", {"attempts": attempts})
