@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from accounts.admin_mixins import RecordAdminMixin
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
 from accounts.models import Cohort, User
-from accounts.roles import Role
+from accounts.roles import Role, holders_q
 
 MAX_ENROLL_BYTES = 1024 * 1024
 
@@ -83,7 +83,7 @@ class CohortAdmin(admin.ModelAdmin):
             db_field.name
         )
         if role:
-            kwargs["queryset"] = User.objects.filter(groups__name=role).order_by(
+            kwargs["queryset"] = User.objects.filter(holders_q(role)).order_by(
                 "last_name", "first_name", "username"
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)

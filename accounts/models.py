@@ -1,9 +1,21 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, can_see_all_reports
+from accounts.policy import scope_cohorts, scope_trainees
+from accounts.roles import supervisor_choices, trainee_choices
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UserQuerySet":
+        """Trainees whose records the user may read (accounts/policy.py)."""
+        return scope_trainees(self, user)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -14,6 +26,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    objects = UserManager()
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
@@ -21,12 +35,8 @@ class User(AbstractUser):
 
 class CohortQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CohortQuerySet":
-        """Cohorts whose reports the user may read: all for staff, own for supervisors."""
-        if not user.is_authenticated:
-            return self.none()
-        if can_see_all_reports(user):
-            return self.all()
-        return self.filter(supervisors=user)
+        """Cohorts whose reports the user may read (accounts/policy.py)."""
+        return scope_cohorts(self, user)
 
 
 class Cohort(models.Model):
@@ -38,14 +48,14 @@ class Cohort(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="cohorts",
         blank=True,
-        limit_choices_to={"groups__name": Role.TRAINEE},
+        limit_choices_to=trainee_choices,
         verbose_name=_("trainees"),
     )
     supervisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="supervised_cohorts",
         blank=True,
-        limit_choices_to={"groups__name": Role.SUPERVISOR},
+        limit_choices_to=supervisor_choices,
         verbose_name=_("supervisors"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -58,6 +68,11 @@ class Cohort(models.Model):
         verbose_name_plural = _("cohorts")
         permissions = [
             ("view_cohort_reports", _("Can view progress reports of cohorts")),
+            (
+                "view_all_cohort_reports",
+                _("Can view progress reports of every cohort"),
+            ),
+            ("supervise_cohorts", _("Can supervise cohorts")),
         ]
 
     def __str__(self) -> str:

@@ -7,10 +7,12 @@ group names.
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
-from accounts.roles import is_trainee
+from accounts.roles import Role, can_see_all_reports, holders_q, is_trainee
 
 
 def can_take_quizzes(user) -> bool:
@@ -21,6 +23,48 @@ def can_take_quizzes(user) -> bool:
 def can_read_reports(user) -> bool:
     """Supervisors, instructors and superusers read progress reports."""
     return user.is_authenticated and user.has_perm("accounts.view_cohort_reports")
+
+
+# --- scoping: what a user may read ----------------------------------------------
+
+
+def supervised_users(user) -> QuerySet:
+    """The trainees of the cohorts the user supervises (a subquery, never a join:
+    no duplicate rows for a trainee in two of their cohorts)."""
+    return get_user_model().objects.filter(cohorts__supervisors=user).values("pk")
+
+
+def scope_by_owner(queryset: QuerySet, user, *, owner: str = "user") -> QuerySet:
+    """Rows belonging (through `owner`) to the user or to a trainee they
+    supervise; every row for instructors and superusers; none for visitors."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if can_see_all_reports(user):
+        return queryset
+    return queryset.filter(
+        Q(**{owner: user}) | Q(**{f"{owner}__in": supervised_users(user)})
+    )
+
+
+def scope_trainees(queryset: QuerySet, user) -> QuerySet:
+    """Trainees whose records the user may read: every trainee for staff, their
+    cohorts' trainees for supervisors."""
+    trainees = queryset.filter(holders_q(Role.TRAINEE))
+    if not user.is_authenticated:
+        return queryset.none()
+    if can_see_all_reports(user):
+        return trainees
+    return trainees.filter(pk__in=supervised_users(user))
+
+
+def scope_cohorts(queryset: QuerySet, user) -> QuerySet:
+    """Cohorts whose reports the user may read: all for staff, their own for
+    supervisors, none for anyone else."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if can_see_all_reports(user):
+        return queryset
+    return queryset.filter(supervisors=user)
 
 
 def _gate(test, doc: str):

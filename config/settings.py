@@ -60,6 +60,15 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
+# The question bank asks the apps built on it through these dotted paths, called
+# explicitly (questions never imports quiz; see docs/architecture.md):
+# - what a change to questions would leave published quizzes unable to assemble,
+#   called with question_ids, category_ids and rule_ids, returning
+#   (key, amount, message) for each problem;
+# - facility and discrimination for the question list, {question id: (n, %, %)}.
+QUESTION_BANK_GUARDS = ["quiz.services.published_quiz_problems"]
+QUESTION_ITEM_STATISTICS = "quiz.reports.selectors.question_item_summary"
+
 INSTALLED_APPS = [
     "accounts",
     "questions",
@@ -97,7 +106,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out username or address before checking the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PermissionBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -31,6 +31,8 @@ from questions.models import (
 )
 from questions.services import (
     bank_change_problems,
+    question_item_statistics,
+    question_publish,
     questions_publish,
     questions_unpublish,
 )
@@ -84,7 +86,17 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Checks the whole question, with the choices as submitted, before saving."""
+    """Checks the whole question, with the choices and rules as submitted, before
+    anything is saved (question_publish checks what is stored)."""
+
+    def submitted_rule_count(self) -> int:
+        """The rules posted with the question, read by the question form's own
+        field (a rule that does not exist is that form's error, not counted)."""
+        field = QuestionAdminForm.base_fields["rules_tested"]
+        try:
+            return len(field.clean(self.data.getlist("rules_tested")))
+        except ValidationError:
+            return 0
 
     def clean(self) -> None:
         super().clean()
@@ -103,12 +115,7 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("text", "").strip()
         ]
-        pending_rules = getattr(question, "_pending_rules", None)
-        rule_count = (
-            len(pending_rules)
-            if pending_rules is not None
-            else (question.question_rules.count() if question.pk else 0)
-        )
+        rule_count = self.submitted_rule_count()
         problems = question_problems(
             qtype=question.qtype,
             stem=question.stem,
@@ -165,15 +172,11 @@ class QuestionAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The choice formset checks publishability with the submitted choices;
-        # save_related checks it again once everything is saved.
-        self.instance._defer_publication_check = True
         if self.instance.pk:
             self.fields["rules_tested"].initial = list(self.instance.rules.all())
 
     def clean(self):
         cleaned_data = super().clean()
-        self.instance._pending_rules = list(cleaned_data.get("rules_tested") or [])
         for problem in self._published_quiz_problems(cleaned_data):
             self.add_error(None, problem)
         return cleaned_data
@@ -273,6 +276,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "critical_flag",
         "choice_count",
         "updated_at",
+        "facility",
+        "discrimination",
         "preview_link",
     ]
     list_filter = ["qtype", "status", "category", CriticalFilter, "rules"]
@@ -296,6 +301,28 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Question.objects.for_admin_list()
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One grouped query for the questions on this page.
+        stats = question_item_statistics([q.pk for q in changelist.result_list])
+        for question in changelist.result_list:
+            question.item_stats = stats.get(question.pk)
+        return changelist
+
+    @admin.display(description=_("facility"))
+    def facility(self, obj) -> str:
+        stats = getattr(obj, "item_stats", None)
+        return (
+            "-" if not stats or stats[1] is None else f"{stats[1]:.0f}% (n={stats[0]})"
+        )
+
+    # Pooled over every quiz that asked the question, so not Moodle's per-quiz
+    # index: the header says so; the question statistics report gives it per quiz.
+    @admin.display(description=_("discrimination, all quizzes pooled"))
+    def discrimination(self, obj) -> str:
+        stats = getattr(obj, "item_stats", None)
+        return "-" if not stats or stats[2] is None else f"{stats[2]:.0f}%"
 
     @admin.display(description=_("type"), ordering="qtype")
     def type_label(self, obj: Question) -> str:
@@ -346,16 +373,20 @@ class QuestionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Question, form, change: bool) -> None:
         if obj.author_id is None:
             obj.author = request.user
+        if form.initial.get("status") != QuestionStatus.PUBLISHED:
+            # Not published yet: stored as a draft until its choices and rules are
+            # saved too; save_related then publishes it through the service.
+            obj.status = QuestionStatus.DRAFT
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         question = form.instance
         question.rules.set(form.cleaned_data.get("rules_tested") or [])
-        if question.status == QuestionStatus.PUBLISHED:
-            # Belt and braces: the formset has checked the submitted data; this
-            # checks what was saved (inside the admin's transaction).
-            question.ensure_publishable()
+        if form.cleaned_data.get("status") == QuestionStatus.PUBLISHED:
+            # The formset checked the submitted data; the service checks what was
+            # saved, inside the admin's transaction.
+            form.instance = question_publish(question=question)
 
     def get_urls(self):
         urls = super().get_urls()

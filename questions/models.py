@@ -188,12 +188,11 @@ class Question(models.Model):
         return label if len(label) <= 80 else label[:77] + "…"
 
     def save(self, *args, **kwargs) -> None:
-        # The invariant holds for every caller, not only the admin form: a
-        # published question is always well formed. The admin defers the check
-        # to after its inline choices are saved (see questions/admin.py).
+        # The last guard, for every caller: a published question is well formed.
+        # Publishing is question_publish's job; the admin saves a new question as
+        # a draft and publishes it through that service once its choices are in.
         if self.status == QuestionStatus.PUBLISHED:
-            if not getattr(self, "_defer_publication_check", False):
-                self.ensure_publishable()
+            self.ensure_publishable()
             if self.published_at is None:
                 self.published_at = timezone.now()
         super().save(*args, **kwargs)

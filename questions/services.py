@@ -1,13 +1,15 @@
 """Writes on the question bank: publishing, retiring and loading the seed bank."""
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from questions.models import (
     Category,
@@ -20,13 +22,15 @@ from questions.models import (
 
 SEED_BANK_PATH = Path(__file__).resolve().parent / "seed" / "bank.json"
 
-#: Sent inside the transaction of a change that may leave a published quiz unable
-#: to assemble its questions (a question retired, moved to another category, its
-#: rules changed, deleted), with the question, category and rule ids it concerns
-#: before and after. Each receiver returns the problems it sees, as (key, amount,
-#: message) triples; a change that adds a problem, or makes one worse, is refused.
-#: The quiz app answers for the published quizzes that use them.
-bank_changed = Signal()
+
+def bank_guards() -> list[Callable[..., Iterable[tuple[tuple, int, str]]]]:
+    """The checks of settings.QUESTION_BANK_GUARDS, called inside the transaction of
+    a change that may leave a published quiz unable to assemble its questions (a
+    question retired, moved, its rules changed, deleted) with the question,
+    category and rule ids it concerns before and after. Each returns the problems
+    it sees as (key, amount, message); a change that adds a problem, or makes one
+    worse, is refused. The quiz app answers for its published quizzes."""
+    return [import_string(path) for path in settings.QUESTION_BANK_GUARDS]
 
 
 @dataclass
@@ -54,13 +58,12 @@ class BankScope:
         """{key: (amount, message)}: what the published quizzes in this scope
         cannot assemble, as it stands."""
         found: dict[tuple, tuple[int, str]] = {}
-        for _receiver, answer in bank_changed.send(
-            sender=Question,
-            question_ids=self.question_ids,
-            category_ids=self.category_ids,
-            rule_ids=self.rule_ids,
-        ):
-            for key, amount, message in answer or ():
+        for guard in bank_guards():
+            for key, amount, message in guard(
+                question_ids=self.question_ids,
+                category_ids=self.category_ids,
+                rule_ids=self.rule_ids,
+            ):
                 found[key] = (amount, message)
         return found
 
@@ -238,7 +241,13 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
         QuestionRule.objects.bulk_create(
             QuestionRule(question=question, rule=rules[code]) for code in item["rules"]
         )
-        question.status = QuestionStatus.PUBLISHED
-        question.save()
+        question_publish(question=question)
         report.questions_created += 1
     return report
+
+
+def question_item_statistics(question_ids) -> dict:
+    """{question id: (attempts, facility %, discrimination %)} from the app that
+    records answers (settings.QUESTION_ITEM_STATISTICS); empty without one."""
+    path = getattr(settings, "QUESTION_ITEM_STATISTICS", "")
+    return import_string(path)(question_ids) if path else {}

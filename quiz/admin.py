@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
-from questions.admin import QuestionAdmin
-from questions.models import Question
 from quiz.certificates.services import certificate_revoke
 from quiz.models import (
     Attempt,
@@ -17,7 +15,7 @@ from quiz.models import (
     QuizDraw,
     QuizQuestion,
 )
-from quiz.reports.selectors import question_item_summary
+from quiz.services import quiz_save_published_or_draft
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -88,31 +86,25 @@ class QuizAdmin(admin.ModelAdmin):
             parts.append(_("%(n)d drawn") % {"n": drawn})
         return ", ".join(parts) or "-"
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        class DeferredForm(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, **inner)
-                # Checked in save_related, once the inlines are saved.
-                self.instance._defer_publication_check = True
-
-        return DeferredForm
+    def save_model(self, request, obj: Quiz, form, change: bool) -> None:
+        if not form.initial.get("published"):
+            # Published by save_related through the service, once the inlines
+            # (the quiz's questions) are saved too.
+            obj.published = False
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        quiz = form.instance
-        if quiz.published:
-            problems = quiz.publication_problems()
-            if problems:
-                quiz.published = False
-                quiz.save(update_fields=["published"])
-                self.message_user(
-                    request,
-                    _("The quiz was saved but not published: %(problems)s")
-                    % {"problems": " ".join(problems)},
-                    messages.WARNING,
-                )
+        problems = quiz_save_published_or_draft(
+            quiz=form.instance, published=form.cleaned_data.get("published", False)
+        )
+        if problems:
+            self.message_user(
+                request,
+                _("The quiz was saved but not published: %(problems)s")
+                % {"problems": " ".join(problems)},
+                messages.WARNING,
+            )
 
 
 class AttemptQuestionInline(admin.TabularInline):
@@ -265,34 +257,3 @@ class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 # The question list shows item statistics from attempts. `questions` never imports
 # `quiz`, so the quiz app extends the question admin here instead.
-admin.site.unregister(Question)
-
-
-@admin.register(Question)
-class QuestionWithStatsAdmin(QuestionAdmin):
-    list_display = [
-        *QuestionAdmin.list_display[:-1],
-        "facility",
-        "discrimination",
-        "preview_link",
-    ]
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # One grouped query for the questions on this page.
-        stats = question_item_summary([q.pk for q in changelist.result_list])
-        for question in changelist.result_list:
-            question.item_stats = stats.get(question.pk)
-        return changelist
-
-    @admin.display(description=_("facility"))
-    def facility(self, obj) -> str:
-        stats = getattr(obj, "item_stats", None)
-        return (
-            "-" if not stats or stats[1] is None else f"{stats[1]:.0f}% (n={stats[0]})"
-        )
-
-    @admin.display(description=_("discrimination"))
-    def discrimination(self, obj) -> str:
-        stats = getattr(obj, "item_stats", None)
-        return "-" if not stats or stats[2] is None else f"{stats[2]:.0f}%"

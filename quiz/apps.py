@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = _("Quizzes and attempts")
-
-    def ready(self) -> None:
-        from quiz import receivers  # noqa: F401 - connects the bank_changed receiver

@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import Cohort
-from accounts.roles import Role
+from accounts.roles import Role, role_group
 from questions.models import Category, Question, QuestionStatus, Rule
 from questions.services import question_bank_load
 from quiz.models import (
@@ -81,7 +80,7 @@ def _demo_users(password: str):
         user.is_active = True
         user.set_password(password)
         user.save()
-        user.groups.add(Group.objects.get(name=spec["role"]))
+        user.groups.add(role_group(spec["role"]))
         users[username] = user
         created_count += created
     return users, created_count

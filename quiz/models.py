@@ -20,6 +20,7 @@ from quiz.attempts.models import (  # noqa: F401
     AttemptState,
 )
 from quiz.certificates.models import Certificate, CertificateQuerySet  # noqa: F401
+from quiz.selection import selection_problems
 
 
 class GradingMethod(models.TextChoices):
@@ -131,14 +132,11 @@ class Quiz(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Like questions: a published quiz can always be assembled. The admin
-        # defers this until its inlines are saved (see quiz/admin.py).
-        if (
-            self.published
-            and self.pk
-            and not getattr(self, "_defer_publication_check", False)
-        ):
-            problems = self.publication_problems()
+        # The last guard, for every caller: a published quiz can be assembled.
+        # Publishing is quiz_publish's job; the admin saves an edit unpublished and
+        # publishes it through that service once its questions are saved.
+        if self.published and self.pk:
+            problems = selection_problems(self)
             if problems:
                 raise ValidationError(problems, code="not_publishable")
         super().save(*args, **kwargs)
@@ -165,12 +163,6 @@ class Quiz(models.Model):
                     )
                 }
             )
-
-    def publication_problems(self) -> list[str]:
-        """Why this quiz, as saved, cannot be published (empty when it can)."""
-        from quiz.selection import selection_problems
-
-        return selection_problems(self)
 
 
 class QuizQuestion(models.Model):

@@ -3,10 +3,8 @@
 import factory
 from factory.django import DjangoModelFactory, Password
 
-from django.contrib.auth.models import Group
-
 from accounts.models import Cohort, User
-from accounts.roles import Role
+from accounts.roles import Role, role_group
 from questions.models import (
     Category,
     Choice,
@@ -26,7 +24,7 @@ def role_hook(default: Role | None) -> factory.PostGeneration:
     def add_group(user, create, extracted, **kwargs):
         name = extracted or default
         if create and name:
-            user.groups.add(Group.objects.get(name=name))
+            user.groups.add(role_group(Role(name)))
 
     return factory.PostGeneration(add_group)
 

@@ -9,9 +9,9 @@ from quiz.attempts.grading import (
     GradedItem,
     attempt_grade,
     question_mark,
-    quiz_grade,
     to_decimal,
 )
+from quiz.attempts.progress import quiz_grade
 
 CORRECT = {1}
 

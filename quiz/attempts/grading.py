@@ -7,7 +7,7 @@ Score = mean question mark, as a percentage. Passed = score >= pass mark and
 every question testing a critical rule fully correct.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -65,21 +65,3 @@ def to_decimal(value: Fraction, places: str) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         Decimal(places), rounding=ROUND_HALF_UP
     )
-
-
-def quiz_grade(method: str, scores_in_order: Iterable[Decimal]) -> Decimal | None:
-    """A trainee's grade for a quiz from their finished attempts' scores (oldest first)."""
-    scores = list(scores_in_order)
-    if not scores:
-        return None
-    if method == "highest":
-        return max(scores)
-    if method == "latest":
-        return scores[-1]
-    if method == "first":
-        return scores[0]
-    if method == "average":
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
-    raise ValueError(f"unknown grading method {method!r}")

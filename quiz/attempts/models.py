@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import scope_by_owner
 from questions.models import Question, Rule
 
 
@@ -27,6 +28,10 @@ class AttemptQuerySet(models.QuerySet):
     def for_user(self, user) -> "AttemptQuerySet":
         """The user's own attempts (a trainee never loads anyone else's)."""
         return self.filter(user=user)
+
+    def visible_to(self, user) -> "AttemptQuerySet":
+        """Attempts the user may read in reports (accounts/policy.py)."""
+        return scope_by_owner(self, user)
 
 
 class Attempt(models.Model):
@@ -69,6 +74,7 @@ class Attempt(models.Model):
         ordering = ["-started_at", "-pk"]
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
+        permissions = [("take_quiz", _("Can take quizzes"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["quiz", "user"],

@@ -4,13 +4,13 @@ an attempt. Each in a fixed number of queries."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from questions.models import Rule
-from quiz.attempts.grading import quiz_grade
 from quiz.attempts.models import Attempt, AttemptQuestionRule, AttemptState
+from quiz.attempts.progress import ProgressStatus, grade_basis, grade_of
 from quiz.models import Quiz, ReviewPolicy
 
 MASTERY_WINDOW = 10
@@ -32,11 +32,13 @@ class QuizStatus:
 
     @property
     def grade(self) -> Decimal | None:
-        return quiz_grade(self.quiz.grading_method, [a.score for a in self.finished])
+        """The grade by the quiz's grading method."""
+        return grade_of(self.quiz.grading_method, self.finished)
 
     @property
-    def best(self) -> Decimal | None:
-        return max((a.score for a in self.finished), default=None)
+    def grade_basis(self) -> str:
+        """How the grade was reached: "highest of 3 attempts"."""
+        return grade_basis(self.quiz.grading_method, len(self.finished))
 
     @property
     def attempts_left(self) -> int | None:
@@ -51,22 +53,18 @@ class QuizStatus:
         return not self.quiz.is_closed and self.attempts_left != 0
 
     @property
-    def label(self) -> str:
-        if self.in_progress is not None:
-            return "in_progress"
-        if self.passed:
-            return "passed"
-        if self.finished:
-            return "failed"
-        return "not_started"
+    def progress(self) -> ProgressStatus:
+        return ProgressStatus.of(
+            passed=self.passed,
+            in_progress=self.in_progress is not None,
+            attempts=self.used,
+        )
 
 
 def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
     """Every published quiz (or the given ones) with the user's standing: 2 queries."""
     if quizzes is None:
-        quizzes = Quiz.objects.published().annotate(
-            n_fixed=Count("quiz_questions", distinct=True)
-        )
+        quizzes = Quiz.objects.published()
     statuses = {quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}
     attempts = Attempt.objects.filter(user=user, quiz_id__in=statuses.keys()).order_by(
         "started_at", "pk"

@@ -7,23 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import scope_by_owner
 from quiz.certificates.codes import format_code
 
 
 class CertificateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CertificateQuerySet":
-        """Certificates the user may download: own, all for staff, own cohorts' for supervisors."""
-        from accounts.roles import is_instructor, is_supervisor
-
-        if not user.is_authenticated:
-            return self.none()
-        if is_instructor(user):
-            return self.all()
-        if is_supervisor(user):
-            return self.filter(
-                Q(user=user) | Q(user__cohorts__supervisors=user)
-            ).distinct()
-        return self.filter(user=user)
+        """Certificates the user may download (accounts/policy.py)."""
+        return scope_by_owner(self, user)
 
 
 class Certificate(models.Model):

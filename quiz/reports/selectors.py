@@ -6,10 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
-    Avg,
     Case,
     Count,
     Exists,
@@ -17,15 +15,23 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
-from accounts.roles import Role, can_see_all_reports
+from accounts.roles import can_see_all_reports
+from quiz.attempts.progress import (
+    ProgressStatus,
+    annotate_progress,
+    average_parts,
+    grade_from_row,
+    grade_sql,
+    round_grade,
+)
 from quiz.models import (
     Attempt,
     AttemptQuestion,
@@ -44,34 +50,19 @@ from quiz.reports.statistics import (
 
 EXPIRING_DAYS = 30
 
-STATUSES = ["not_started", "in_progress", "failed", "passed", "expiring"]
+# The cohort filter: a progress status on the chosen quiz, or a certificate that
+# runs out soon.
+EXPIRING = "expiring"
+STATUS_FILTERS = [
+    *ProgressStatus.choices,
+    (EXPIRING, _("Certificate expiring within 30 days")),  # EXPIRING_DAYS
+]
 
 
 # --- scoping -----------------------------------------------------------------------
 
 
-def trainees_visible_to(user):
-    """Trainees whose records the user may read: all for staff, own cohorts' otherwise."""
-    trainees = get_user_model().objects.filter(groups__name=Role.TRAINEE)
-    if can_see_all_reports(user):
-        return trainees
-    return trainees.filter(cohorts__supervisors=user).distinct()
-
-
-def attempts_visible_to(user):
-    """Attempts the user may read. A subquery on the trainees, not a join: no
-    duplicate rows to DISTINCT away, so aggregates over it stay simple and fast."""
-    if can_see_all_reports(user):
-        return Attempt.objects.all()
-    supervised = get_user_model().objects.filter(cohorts__supervisors=user).values("pk")
-    return Attempt.objects.filter(user__in=supervised)
-
-
 # --- grades per trainee and quiz ---------------------------------------------------
-
-
-def _finished(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}state": AttemptState.FINISHED})
 
 
 def grade_expression(quiz: Quiz):
@@ -79,19 +70,7 @@ def grade_expression(quiz: Quiz):
     finished = Attempt.objects.filter(
         user=OuterRef("pk"), quiz=quiz, state=AttemptState.FINISHED
     )
-    if quiz.grading_method in (GradingMethod.FIRST, GradingMethod.LATEST):
-        order = (
-            "finished_at"
-            if quiz.grading_method == GradingMethod.FIRST
-            else "-finished_at"
-        )
-        return Subquery(finished.order_by(order, "pk").values("score")[:1])
-    aggregate = (
-        Max("score") if quiz.grading_method == GradingMethod.HIGHEST else Avg("score")
-    )
-    return Subquery(
-        finished.order_by().values("user").annotate(g=aggregate).values("g")[:1]
-    )
+    return grade_sql(quiz.grading_method, finished, aggregate=False)
 
 
 @dataclass
@@ -103,14 +82,10 @@ class Cell:
     certificate: Certificate | None = None
 
     @property
-    def status(self) -> str:
-        if self.passed:
-            return "passed"
-        if self.in_progress:
-            return "in_progress"
-        if self.attempts:
-            return "failed"
-        return "not_started"
+    def progress(self) -> ProgressStatus:
+        return ProgressStatus.of(
+            passed=self.passed, in_progress=self.in_progress, attempts=self.attempts
+        )
 
 
 def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
@@ -119,19 +94,15 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
     finished = Attempt.objects.filter(
         user=OuterRef("user_id"), quiz=OuterRef("quiz_id"), state=AttemptState.FINISHED
     )
-    grade_by_method = {
-        GradingMethod.HIGHEST: Max("score", filter=_finished()),
-        GradingMethod.AVERAGE: Avg("score", filter=_finished()),
-        GradingMethod.FIRST: Subquery(
-            finished.order_by("finished_at", "pk").values("score")[:1]
-        ),
-        GradingMethod.LATEST: Subquery(
-            finished.order_by("-finished_at", "-pk").values("score")[:1]
-        ),
-    }
     # Only the grading methods these quizzes use: the first/latest subqueries
     # run once per trainee and quiz, so they are not paid for when unused.
     methods = {quiz.grading_method for quiz in quizzes}
+    grades = {}
+    for method in methods:
+        if method == GradingMethod.AVERAGE:
+            grades.update(average_parts())
+        else:
+            grades[str(method)] = grade_sql(method, finished, aggregate=True)
     rows = (
         Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_by_id)
         .values("user_id", "quiz_id")
@@ -139,17 +110,14 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             n=Count("pk"),
             open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
             passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
-            **{str(method): grade_by_method[method] for method in methods},
+            **grades,
         )
         .order_by()
     )
     cells: dict[tuple[int, int], Cell] = {}
     for row in rows:
         quiz = quiz_by_id[row["quiz_id"]]
-        grade = row[quiz.grading_method]
-        if grade is not None:
-            # Same shape on every database (SQLite returns floats for some aggregates).
-            grade = Decimal(str(grade)).quantize(Decimal("0.01"))
+        grade = grade_from_row(quiz.grading_method, row)
         cells[(row["user_id"], row["quiz_id"])] = Cell(
             grade=grade,
             attempts=row["n"],
@@ -171,13 +139,9 @@ def cohort_trainees(cohort: Cohort, *, quiz: Quiz | None, status: str, sort: str
     """The cohort's trainees, filtered by status on `quiz` and sorted, in the database."""
     trainees = cohort.trainees.all()
     if quiz is not None:
-        attempts = Attempt.objects.filter(user=OuterRef("pk"), quiz=quiz)
         now = timezone.now()
-        trainees = trainees.annotate(
+        trainees = annotate_progress(trainees, quiz).annotate(
             q_grade=grade_expression(quiz),
-            q_any=Exists(attempts),
-            q_open=Exists(attempts.filter(state=AttemptState.IN_PROGRESS)),
-            q_passed=Exists(attempts.filter(passed=True)),
             q_expiring=Exists(
                 Certificate.objects.filter(
                     user=OuterRef("pk"),
@@ -188,15 +152,14 @@ def cohort_trainees(cohort: Cohort, *, quiz: Quiz | None, status: str, sort: str
                 )
             ),
         )
-        filters = {
-            "not_started": Q(q_any=False),
-            "in_progress": Q(q_open=True),
-            "failed": Q(q_any=True, q_passed=False, q_open=False),
-            "passed": Q(q_passed=True),
-            "expiring": Q(q_expiring=True),
-        }
-        if status in filters:
-            trainees = trainees.filter(filters[status])
+        if status == EXPIRING:
+            trainees = trainees.filter(q_expiring=True)
+        elif status in ProgressStatus.values:
+            trainees = trainees.filter(
+                ProgressStatus(status).as_q(
+                    started="q_started", open="q_open", passed="q_passed"
+                )
+            )
     orderings = {
         "name": ["last_name", "first_name", "username"],
         "-name": ["-last_name", "-first_name", "-username"],
@@ -233,9 +196,7 @@ def cohort_totals(cohort: Cohort, quizzes) -> list[QuizTotals]:
                 quiz=quiz,
                 trainees=n_trainees,
                 passed=sum(1 for cell in quiz_cells if cell.passed),
-                mean_grade=(sum(grades) / len(grades)).quantize(Decimal("0.01"))
-                if grades
-                else None,
+                mean_grade=round_grade(sum(grades) / len(grades)) if grades else None,
             )
         )
     return totals
@@ -306,7 +267,7 @@ class StatsReport:
 
 
 def stats_attempts(user, flt: StatsFilter):
-    attempts = attempts_visible_to(user).filter(
+    attempts = Attempt.objects.visible_to(user).filter(
         quiz=flt.quiz, state=AttemptState.FINISHED
     )
     if flt.cohort is not None:

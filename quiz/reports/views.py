@@ -6,19 +6,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cohort
+from accounts.models import Cohort, User
 from accounts.policy import reports_required
 from questions.models import Choice, Question
 from quiz.attempts import selectors as progress
+from quiz.attempts.progress import ProgressStatus
 from quiz.attempts.selectors import MASTERY_THRESHOLD, rule_mastery
-from quiz.models import Quiz
+from quiz.models import Attempt, Quiz
 from quiz.parsing import is_number
 from quiz.reports import charts
 from quiz.reports.csv_export import csv_response
 from quiz.reports.selectors import (
-    STATUSES,
+    STATUS_FILTERS,
     StatsFilter,
-    attempts_visible_to,
     cohort_totals,
     cohort_trainees,
     cohorts_with_completion,
@@ -26,7 +26,6 @@ from quiz.reports.selectors import (
     question_statistics_cached,
     score_series,
     trainee_attempts,
-    trainees_visible_to,
 )
 
 PAGE_SIZE = 50
@@ -83,7 +82,7 @@ def cohort_report(request: HttpRequest, pk: int) -> HttpResponse:
     quizzes = list(Quiz.objects.published())
     quiz = _selected_quiz(request, quizzes)
     status = request.GET.get("status", "")
-    if status and status not in STATUSES:
+    if status and status not in dict(STATUS_FILTERS):
         raise Http404(_("Unknown status filter."))
     sort = request.GET.get("sort", "name")
     trainees = cohort_trainees(cohort, quiz=quiz, status=status, sort=sort)
@@ -110,7 +109,7 @@ def cohort_report(request: HttpRequest, pk: int) -> HttpResponse:
             "quizzes": quizzes,
             "quiz": quiz,
             "status": status,
-            "statuses": STATUSES,
+            "status_filters": STATUS_FILTERS,
             "sort": sort,
             "page": page,
             "rows": rows,
@@ -157,7 +156,7 @@ def _cohort_rows(trainees, quizzes):
                 row += [
                     "" if cell.grade is None else str(cell.grade),
                     cell.attempts,
-                    "yes" if cell.passed else "no",
+                    "yes" if cell.progress is ProgressStatus.PASSED else "no",
                     cell.certificate.status if cell.certificate else "",
                 ]
         yield row
@@ -168,7 +167,7 @@ def _cohort_rows(trainees, quizzes):
 
 @reports_required
 def trainee_report(request: HttpRequest, pk: int) -> HttpResponse:
-    trainee = get_object_or_404(trainees_visible_to(request.user), pk=pk)
+    trainee = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     attempts = list(trainee_attempts(trainee))
     mastery = rule_mastery(user=trainee)
     if wants_csv(request):
@@ -261,7 +260,7 @@ def mastery_chart(mastery):
 @reports_required
 def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_object_or_404(
-        attempts_visible_to(request.user).select_related("quiz", "user"), pk=pk
+        Attempt.objects.visible_to(request.user).select_related("quiz", "user"), pk=pk
     )
     if not attempt.is_finished:
         raise Http404(_("This attempt is still in progress."))

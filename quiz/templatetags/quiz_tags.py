@@ -6,21 +6,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from questions.templatetags.question_tags import question_fieldset
+from quiz.attempts.progress import ProgressStatus
 
 register = template.Library()
 
-STATUS_LABELS = {
-    "not_started": ("text-bg-light border", "Not started"),
-    "in_progress": ("text-bg-info", "In progress"),
-    "passed": ("text-bg-success", "Passed"),
-    "failed": ("text-bg-warning", "Not passed yet"),
-}
-
 
 @register.inclusion_tag("includes/_status_badge.html")
-def status_badge(label: str) -> dict:
-    css, text = STATUS_LABELS[label]
-    return {"css": css, "text": _(text)}
+def status_badge(status: ProgressStatus) -> dict:
+    """A trainee's progress on a quiz as a badge: its label and colour."""
+    status = ProgressStatus(status)
+    return {"css": status.css, "text": status.label}
 
 
 @register.filter

@@ -1,0 +1,186 @@
+"""Where a trainee stands on a quiz: the progress status and the quiz grade.
+
+Each is defined once, with its Python form (pages built from loaded attempts) and
+its SQL form (reports filtering and sorting thousands of trainees) side by side;
+tests/test_progress.py proves the two agree on random data.
+"""
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from quiz.attempts.models import Attempt, AttemptState
+from quiz.models import GradingMethod
+
+CENT = Decimal("0.01")
+
+
+class ProgressStatus(models.TextChoices):
+    """A trainee's standing on one quiz. A pass stays a pass: a trainee who passed
+    and opened another attempt (to practise, or to raise the grade) has passed."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FAILED = "failed", _("Not passed yet")
+    PASSED = "passed", _("Passed")
+
+    @property
+    def css(self) -> str:
+        return _CSS[self]
+
+    @classmethod
+    def of(cls, *, passed: bool, in_progress: bool, attempts: int) -> "ProgressStatus":
+        """The status from what the trainee did: the precedence is written here only."""
+        if passed:
+            return cls.PASSED
+        if in_progress:
+            return cls.IN_PROGRESS
+        if attempts:
+            return cls.FAILED
+        return cls.NOT_STARTED
+
+    def as_q(self, *, started: str, open: str, passed: str) -> Q:
+        """The same precedence over three boolean annotations (see annotate_progress)."""
+        return {
+            ProgressStatus.PASSED: Q(**{passed: True}),
+            ProgressStatus.IN_PROGRESS: Q(**{open: True, passed: False}),
+            ProgressStatus.FAILED: Q(**{started: True, open: False, passed: False}),
+            ProgressStatus.NOT_STARTED: Q(**{started: False}),
+        }[self]
+
+
+_CSS = {
+    ProgressStatus.NOT_STARTED: "text-bg-light border",
+    ProgressStatus.IN_PROGRESS: "text-bg-info",
+    ProgressStatus.FAILED: "text-bg-warning",
+    ProgressStatus.PASSED: "text-bg-success",
+}
+
+
+def annotate_progress(users: QuerySet, quiz, prefix: str = "q_") -> QuerySet:
+    """Users annotated with <prefix>started, <prefix>open and <prefix>passed on the quiz,
+    the inputs of ProgressStatus.as_q."""
+    attempts = Attempt.objects.filter(user=OuterRef("pk"), quiz=quiz)
+    return users.annotate(
+        **{
+            f"{prefix}started": Exists(attempts),
+            f"{prefix}open": Exists(attempts.filter(state=AttemptState.IN_PROGRESS)),
+            f"{prefix}passed": Exists(attempts.filter(passed=True)),
+        }
+    )
+
+
+def filter_progress(users: QuerySet, quiz, status: ProgressStatus) -> QuerySet:
+    """The users whose status on the quiz is `status`, decided in the database."""
+    return annotate_progress(users, quiz, prefix="p_").filter(
+        status.as_q(started="p_started", open="p_open", passed="p_passed")
+    )
+
+
+# --- the quiz grade ----------------------------------------------------------------
+
+
+def round_grade(value) -> Decimal:
+    """A grade to two places, half up (80.125 -> 80.13), whatever the database gave."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def grade_order(attempt) -> tuple:
+    """First and latest are by finish time, ties broken by id, in Python and SQL."""
+    return (attempt.finished_at, attempt.pk)
+
+
+def quiz_grade(method: str, scores_in_order: Iterable[Decimal]) -> Decimal | None:
+    """The trainee's grade for a quiz from their finished attempts' scores, in
+    grade order (see grade_order): first is the earliest, latest the last."""
+    scores = list(scores_in_order)
+    if not scores:
+        return None
+    if method == GradingMethod.HIGHEST:
+        return round_grade(max(scores))
+    if method == GradingMethod.LATEST:
+        return round_grade(scores[-1])
+    if method == GradingMethod.FIRST:
+        return round_grade(scores[0])
+    if method == GradingMethod.AVERAGE:
+        return round_grade(sum(scores, Decimal(0)) / len(scores))
+    raise ValueError(f"unknown grading method {method!r}")
+
+
+def grade_of(method: str, finished: Iterable) -> Decimal | None:
+    """The grade from finished attempts in any order."""
+    return quiz_grade(method, [a.score for a in sorted(finished, key=grade_order)])
+
+
+def grade_basis(method: str, attempts: int) -> str:
+    """How a grade was reached, for the trainee: "highest of 3 attempts"."""
+    if method == GradingMethod.LATEST:
+        text = ngettext("latest of %(n)d attempt", "latest of %(n)d attempts", attempts)
+    elif method == GradingMethod.FIRST:
+        text = ngettext("first of %(n)d attempt", "first of %(n)d attempts", attempts)
+    elif method == GradingMethod.AVERAGE:
+        text = ngettext(
+            "average of %(n)d attempt", "average of %(n)d attempts", attempts
+        )
+    else:
+        text = ngettext(
+            "highest of %(n)d attempt", "highest of %(n)d attempts", attempts
+        )
+    return text % {"n": attempts}
+
+
+def grade_sql(method: str, finished: QuerySet, *, aggregate: bool):
+    """The grade in SQL over `finished` (finished attempts of one trainee and quiz,
+    correlated by the caller with OuterRef). aggregate=True: an expression for a
+    .values("user_id", "quiz_id").annotate() over attempts, read back with
+    grade_from_row; an average is then the exact sum and count (average_parts),
+    since AVG is a float on SQLite and rounds half-even elsewhere. Otherwise a
+    scalar subquery per trainee, used to sort (the average by AVG: ties at the
+    third decimal do not change an order)."""
+    if method in (GradingMethod.FIRST, GradingMethod.LATEST):
+        order = ("finished_at", "pk")
+        if method == GradingMethod.LATEST:
+            order = ("-finished_at", "-pk")
+        return Subquery(finished.order_by(*order).values("score")[:1])
+    if aggregate and method == GradingMethod.HIGHEST:
+        return Max("score", filter=Q(state=AttemptState.FINISHED))
+    if aggregate:
+        raise ValueError("an average is read from average_parts()")
+    function = Max("score") if method == GradingMethod.HIGHEST else Avg("score")
+    return Subquery(
+        finished.order_by().values("user").annotate(g=function).values("g")[:1]
+    )
+
+
+def average_parts():
+    """Exact sum and count of finished scores, for an average graded in Python."""
+    finished = Q(state=AttemptState.FINISHED)
+    return {
+        "avg_sum": Sum("score", filter=finished),
+        "avg_n": Count("pk", filter=finished),
+    }
+
+
+def grade_from_row(method: str, row: dict) -> Decimal | None:
+    """The grade from one row of an aggregate query made with grade_sql/average_parts."""
+    if method == GradingMethod.AVERAGE:
+        if not row.get("avg_n"):
+            return None
+        total = round_grade(row["avg_sum"])  # the sum of 2-place scores is 2-place
+        return round_grade(total / row["avg_n"])
+    value = row.get(method)
+    return None if value is None else round_grade(value)
