@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quiz', '0006_attempt_item_stats_index'),
+        ('quiz', '0008_backfill_marks_total_and_slot'),
     ]
 
     operations = [
