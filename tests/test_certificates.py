@@ -602,6 +602,141 @@ def test_pdf_prints_names_in_any_script():
     assert "Экзамен: массаж" in text
 
 
+# The PDF's fonts by their PostScript names, as pypdf reports them (subset prefix cut).
+PDF_FONTS = {
+    "DejaVuSans": "RW-Sans",
+    "DejaVuSans-Bold": "RW-Sans-Bold",
+    "DejaVuSerif-Bold": "RW-Serif-Bold",
+    "DejaVuSerif-BoldItalic": "RW-Serif-BoldItalic",
+}
+VERIFY_URL = "http://localhost:8000/certificates/verify/RW-0000-0000-0000-0000-0000/"
+
+
+def long_text(letter: str, length: int) -> str:
+    """Numbered words of wide letters ("WWWWWWWW07 ..."), cut to exactly `length`."""
+    words = [f"{letter * 8}{i:02d}" for i in range(length // 11 + 1)]
+    text = " ".join(words)[:length]
+    assert len(text) == length and text == text.strip()
+    return text
+
+
+def render_long(holder_name: str, quiz_title: str, **extra) -> bytes:
+    from datetime import date
+
+    from quiz.certificates.pdf import CertificateData, render_certificate
+
+    return render_certificate(
+        CertificateData(
+            holder_name=holder_name,
+            quiz_title=quiz_title,
+            issued_on=date(2026, 11, 25),
+            expires_on=date(2027, 11, 25),
+            score="95%",
+            code="RW-0000-0000-0000-0000-0000",
+            verify_url=VERIFY_URL,
+            **extra,
+        )
+    )
+
+
+def text_runs(page) -> list[tuple[str, float, float, float, float]]:
+    """(text, left x, right x, baseline y, size) of every text run, in points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        text = text.strip()
+        if not text or font is None:
+            return
+        # text space -> page: the text matrix, then the current transformation.
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = tm[0] * cm[0] + tm[1] * cm[2]
+        name = PDF_FONTS[str(font["/BaseFont"]).lstrip("/").split("+")[-1]]
+        width = stringWidth(text, name, size) * scale
+        runs.append((text, x, x + width, y, size * scale))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("title_letter", "name_letter"), [("W", "W"), ("Ж", "Щ"), ("W", "Ш")]
+)
+def test_pdf_wraps_the_longest_title_and_name_inside_the_border(
+    title_letter, name_letter
+):
+    from reportlab.lib.units import mm
+
+    title = long_text(title_letter, 200)  # Quiz.title and Certificate.quiz_title
+    name = long_text(name_letter, 300)  # Certificate.holder_name
+
+    reader = PdfReader(io.BytesIO(render_long(name, title)))
+
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    text = page.extract_text()
+    words = set(text.split())
+    assert set(title.split()) <= words
+    assert set(name.split()) <= words
+    assert VERIFY_URL in text and "Scan to verify" in text
+    assert len(page.images) == 1  # the QR code
+    runs = text_runs(page)
+    assert runs
+    for run, left, right, baseline, _size in runs:
+        # inside the inner rule of the border (19 mm from the edge)
+        assert 19 * mm <= left and right <= width - 19 * mm, run
+        assert 19 * mm <= baseline <= height - 19 * mm, run
+    # The name and title stay above the details, the verification URL and the
+    # QR code (whose top is 64 mm up), and below the heading.
+    [heading] = [r for r in runs if r[0] == "This certifies that"]
+    [date_label] = [r for r in runs if r[0] == "DATE"]
+    wrapped = [
+        r for r in runs if re.fullmatch(f"[{title_letter}{name_letter}0-9 ]+", r[0])
+    ]
+    assert len(wrapped) >= 4  # several lines each
+    for run, _left, _right, baseline, size in wrapped:
+        assert baseline - 0.25 * size > 64 * mm, run
+        assert baseline - 0.25 * size > date_label[3] + date_label[4], run
+        assert baseline + size < heading[3], run
+
+
+def test_pdf_fits_unbroken_long_words_and_the_revocation_notice():
+    from datetime import date
+
+    from reportlab.lib.units import mm
+
+    title, name = "W" * 200, "Щ" * 300
+
+    reader = PdfReader(
+        io.BytesIO(render_long(name, title, revoked_on=date(2027, 1, 2)))
+    )
+
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    joined = "".join(page.extract_text().split())
+    assert len(reader.pages) == 1
+    assert title in joined and name in joined
+    assert "REVOKEDon2January2027" in joined
+    for run, left, right, baseline, _size in text_runs(page):
+        if run == "REVOKED":  # the watermark, drawn at an angle
+            continue
+        assert 19 * mm <= left and right <= width - 19 * mm, run
+        assert 19 * mm <= baseline <= height - 19 * mm, run
+
+
+def test_pdf_prints_markup_characters_in_names_as_they_are():
+    name = "Anna <b>O'Brien</b> & Co &amp;"
+    title = "Neck & <i>back</i> safety"
+
+    text = PdfReader(io.BytesIO(render_long(name, title))).pages[0].extract_text()
+
+    assert name in text
+    assert title in text
+
+
 def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
     trainee, django_capture_on_commit_callbacks
 ):
