@@ -139,6 +139,47 @@ def test_expiry_months_arithmetic(start, months, expected):
     assert add_months(start, months) == expected
 
 
+@pytest.mark.parametrize(
+    ("zone", "issued", "months", "expires"),
+    [
+        # 30 January 23:30 in Los Angeles is 31 January in UTC: a month later
+        # is 28 February locally, not 27 February.
+        ("America/Los_Angeles", (2026, 1, 30, 23, 30), 1, (2026, 2, 28, 23, 30)),
+        ("America/Los_Angeles", (2026, 1, 31, 23, 30), 1, (2026, 2, 28, 23, 30)),
+        # 31 March 05:00 in Vladivostok is 30 March in UTC: the last day of
+        # April locally, not 1 May.
+        ("Asia/Vladivostok", (2026, 3, 31, 5, 0), 1, (2026, 4, 30, 5, 0)),
+        ("Asia/Vladivostok", (2026, 3, 1, 8, 0), 1, (2026, 4, 1, 8, 0)),
+        # 29 February 2028 08:00 there is 28 February in UTC.
+        ("Asia/Vladivostok", (2028, 2, 29, 8, 0), 12, (2029, 2, 28, 8, 0)),
+        # Across the change to summer time the wall-clock time is kept.
+        ("America/Los_Angeles", (2026, 2, 28, 12, 0), 1, (2026, 3, 28, 12, 0)),
+    ],
+)
+def test_expiry_is_counted_in_the_site_time_zone(
+    trainee, settings, zone, issued, months, expires
+):
+    from zoneinfo import ZoneInfo
+
+    from quiz.certificates.services import certificate_issue_for_attempt
+
+    settings.TIME_ZONE = zone
+    local = ZoneInfo(zone)
+    attempt = take(QuizFactory(questions__n=1), trainee)  # issues nothing
+    attempt.quiz.certificate_on_pass = True
+    attempt.quiz.certificate_validity_months = months
+    # in UTC, as timezone.now() and the database give it
+    attempt.finished_at = datetime(*issued, tzinfo=local).astimezone(UTC)
+
+    certificate = certificate_issue_for_attempt(attempt=attempt)
+
+    certificate.refresh_from_db()
+    assert timezone.localtime(certificate.issued_at) == datetime(*issued, tzinfo=local)
+    assert timezone.localtime(certificate.expires_at).replace(tzinfo=None) == (
+        datetime(*expires)
+    )
+
+
 def test_quiz_without_validity_gives_a_certificate_that_never_expires(trainee):
     quiz = QuizFactory(questions__n=1, certificate_on_pass=True)
 

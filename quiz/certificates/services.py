@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """The same day `months` later (the month's last day when it is shorter)."""
+    """The same day `months` later (the month's last day when it is shorter),
+    on the calendar of `moment`'s own time zone: pass a local time."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -56,7 +57,12 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         return None
     expires_at = None
     if quiz.certificate_validity_months:
-        expires_at = add_months(now, quiz.certificate_validity_months)
+        # Months are counted on the site's calendar (settings.TIME_ZONE), not in
+        # UTC: issued on 30 January at 23:30 in Los Angeles (31 January in UTC), a
+        # one-month certificate runs to 28 February there, not the 27th.
+        expires_at = add_months(
+            timezone.localtime(now), quiz.certificate_validity_months
+        )
     user = attempt.user
     certificate = Certificate.objects.create(
         code=code_generate(),
