@@ -791,3 +791,164 @@ def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
 
     assert trainee.certificates.get().status == "expired"
     assert mail.outbox == []
+
+
+# --- a new certificate after a revocation ------------------------------------------------
+
+
+@pytest.fixture
+def lifelong_quiz(db):
+    """A certifying quiz whose certificates never expire."""
+    return QuizFactory(questions__n=2, certificate_on_pass=True)
+
+
+def revoked_lifelong(quiz, trainee, instructor) -> Certificate:
+    take(quiz, trainee)
+    certificate = Certificate.objects.get(user=trainee, quiz=quiz)
+    return certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+
+
+def assert_revocation_kept(certificate, instructor):
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert certificate.revoked_at is not None
+    assert certificate.revoked_by == instructor
+    assert certificate.revoke_reason == "Fraud"
+
+
+def test_a_revoked_lifelong_certificate_blocks_a_new_one_until_renewal_is_allowed(
+    lifelong_quiz, trainee, instructor
+):
+    from quiz.certificates.services import certificate_allow_renewal
+
+    old = revoked_lifelong(lifelong_quiz, trainee, instructor)
+    take(lifelong_quiz, trainee)
+    assert list(Certificate.objects.filter(user=trainee)) == [old]  # still blocked
+
+    allowed = certificate_allow_renewal(certificate=old, by=instructor)
+    assert Certificate.objects.filter(user=trainee).count() == 1  # nothing issued yet
+    retake = take(lifelong_quiz, trainee)
+
+    new = Certificate.objects.exclude(pk=old.pk).get(user=trainee)
+    assert new.attempt == retake and new.status == "valid"
+    assert new.expires_at is None
+    assert_revocation_kept(old, instructor)
+    assert old.renewal_allowed_by == instructor
+    assert old.renewal_allowed_at == allowed.renewal_allowed_at is not None
+    # One new certificate, not one per pass.
+    take(lifelong_quiz, trainee)
+    assert Certificate.objects.filter(user=trainee).count() == 2
+
+
+def test_renewal_can_be_allowed_only_once_and_only_on_a_revoked_certificate(
+    lifelong_quiz, trainee, instructor
+):
+    from django.core.exceptions import ValidationError
+
+    from quiz.certificates.services import certificate_allow_renewal
+
+    take(lifelong_quiz, trainee)
+    valid = Certificate.objects.get(user=trainee)
+    with pytest.raises(ValidationError, match="Only a revoked certificate"):
+        certificate_allow_renewal(certificate=valid, by=instructor)
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_at is None and valid.renewal_allowed_by is None
+
+    certificate_revoke(certificate=valid, by=instructor, reason="Fraud")
+    certificate_allow_renewal(certificate=valid, by=instructor)
+    with pytest.raises(ValidationError, match="already allowed"):
+        certificate_allow_renewal(certificate=valid, by=InstructorFactory())
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_by == instructor
+
+
+def test_the_database_refuses_renewal_on_a_certificate_that_is_not_revoked(
+    certificate, instructor
+):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk).update(
+            renewal_allowed_at=timezone.now(), renewal_allowed_by=instructor
+        )
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    with pytest.raises(IntegrityError), transaction.atomic():  # who, not only when
+        Certificate.objects.filter(pk=certificate.pk).update(
+            renewal_allowed_at=timezone.now()
+        )
+
+
+def allow_renewal_post(client, *certificates):
+    return client.post(
+        reverse("admin:quiz_certificate_changelist"),
+        {
+            "action": "allow_renewal_selected",
+            "_selected_action": [c.pk for c in certificates],
+        },
+        follow=True,
+    )
+
+
+def test_admin_allows_a_new_certificate_and_records_it_in_the_log(
+    instructor_client, instructor, lifelong_quiz, trainee
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    old = revoked_lifelong(lifelong_quiz, trainee, instructor)
+
+    response = allow_renewal_post(instructor_client, old)
+
+    assert response.status_code == 200
+    assert "1 revoked certificate may now be replaced by a new pass." in [
+        str(m) for m in get_messages(response.wsgi_request)
+    ]
+    old.refresh_from_db()
+    assert old.renewal_allowed_by == instructor and old.renewal_allowed_at
+    [entry] = LogEntry.objects.filter(
+        user=instructor, action_flag=CHANGE, object_id=str(old.pk)
+    ).exclude(change_message__startswith="Revoked")
+    assert "new certificate" in entry.get_change_message()
+    take(lifelong_quiz, trainee)
+    assert Certificate.objects.exclude(pk=old.pk).get(user=trainee).is_valid
+    assert_revocation_kept(old, instructor)
+
+
+def test_admin_refuses_to_allow_renewal_of_certificates_that_are_not_revoked(
+    instructor_client, instructor, lifelong_quiz, trainee
+):
+    from django.contrib.admin.models import LogEntry
+
+    revoked = revoked_lifelong(lifelong_quiz, trainee, instructor)
+    take(QuizFactory(questions__n=1, certificate_on_pass=True), trainee)
+    valid = Certificate.objects.get(user=trainee, revoked_at__isnull=True)
+    allow_renewal_post(instructor_client, revoked)
+    log_before = LogEntry.objects.count()
+
+    response = allow_renewal_post(instructor_client, valid, revoked)
+
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert f"{valid.display_code}: Only a revoked certificate" in " ".join(messages)
+    assert f"{revoked.display_code}: A new certificate is already allowed" in (
+        " ".join(messages)
+    )
+    assert not any("may now be replaced" in m for m in messages)
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_at is None and valid.status == "valid"
+    assert LogEntry.objects.count() == log_before
+
+
+def test_allowing_renewal_needs_the_revoke_permission(client, certificate, instructor):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_certificate"))
+    client.force_login(clerk)
+
+    changelist = client.get(reverse("admin:quiz_certificate_changelist"))
+    allow_renewal_post(client, certificate)
+
+    assert changelist.status_code == 200
+    assert "allow_renewal_selected" not in changelist.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.renewal_allowed_at is None
