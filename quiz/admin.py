@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
-from quiz.certificates.services import certificate_revoke
+from quiz.certificates.services import certificate_allow_renewal, certificate_revoke
 from quiz.models import (
     Attempt,
     AttemptQuestion,
@@ -185,9 +185,11 @@ class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
         "revoked_at",
         "revoked_by",
         "revoke_reason",
+        "renewal_allowed_at",
+        "renewal_allowed_by",
     ]
     fields = readonly_fields
-    actions = ["revoke_selected"]
+    actions = ["revoke_selected", "allow_renewal_selected"]
 
     @admin.display(description=_("code"), ordering="code")
     def display_code(self, obj: Certificate) -> str:
@@ -253,6 +255,44 @@ class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    @admin.action(
+        description=_("Allow a new certificate for the selected revoked certificates"),
+        permissions=["revoke"],
+    )
+    def allow_renewal_selected(self, request, queryset):
+        """Lift the block a revocation puts on a new certificate; it stays revoked."""
+        allowed = 0
+        for certificate in queryset:
+            try:
+                certificate_allow_renewal(certificate=certificate, by=request.user)
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    f"{certificate.display_code}: {' '.join(exc.messages)}",
+                    messages.WARNING,
+                )
+                continue
+            self.log_change(
+                request,
+                certificate,
+                _(
+                    "Allowed a new certificate after the revocation "
+                    "(the revocation stays on record)."
+                ),
+            )
+            allowed += 1
+        if allowed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d revoked certificate may now be replaced by a new pass.",
+                    "%(n)d revoked certificates may now be replaced by a new pass.",
+                    allowed,
+                )
+                % {"n": allowed},
+                messages.SUCCESS,
+            )
 
 
 # The question list shows item statistics from attempts. `questions` never imports

@@ -139,6 +139,47 @@ def test_expiry_months_arithmetic(start, months, expected):
     assert add_months(start, months) == expected
 
 
+@pytest.mark.parametrize(
+    ("zone", "issued", "months", "expires"),
+    [
+        # 30 January 23:30 in Los Angeles is 31 January in UTC: a month later
+        # is 28 February locally, not 27 February.
+        ("America/Los_Angeles", (2026, 1, 30, 23, 30), 1, (2026, 2, 28, 23, 30)),
+        ("America/Los_Angeles", (2026, 1, 31, 23, 30), 1, (2026, 2, 28, 23, 30)),
+        # 31 March 05:00 in Vladivostok is 30 March in UTC: the last day of
+        # April locally, not 1 May.
+        ("Asia/Vladivostok", (2026, 3, 31, 5, 0), 1, (2026, 4, 30, 5, 0)),
+        ("Asia/Vladivostok", (2026, 3, 1, 8, 0), 1, (2026, 4, 1, 8, 0)),
+        # 29 February 2028 08:00 there is 28 February in UTC.
+        ("Asia/Vladivostok", (2028, 2, 29, 8, 0), 12, (2029, 2, 28, 8, 0)),
+        # Across the change to summer time the wall-clock time is kept.
+        ("America/Los_Angeles", (2026, 2, 28, 12, 0), 1, (2026, 3, 28, 12, 0)),
+    ],
+)
+def test_expiry_is_counted_in_the_site_time_zone(
+    trainee, settings, zone, issued, months, expires
+):
+    from zoneinfo import ZoneInfo
+
+    from quiz.certificates.services import certificate_issue_for_attempt
+
+    settings.TIME_ZONE = zone
+    local = ZoneInfo(zone)
+    attempt = take(QuizFactory(questions__n=1), trainee)  # issues nothing
+    attempt.quiz.certificate_on_pass = True
+    attempt.quiz.certificate_validity_months = months
+    # in UTC, as timezone.now() and the database give it
+    attempt.finished_at = datetime(*issued, tzinfo=local).astimezone(UTC)
+
+    certificate = certificate_issue_for_attempt(attempt=attempt)
+
+    certificate.refresh_from_db()
+    assert timezone.localtime(certificate.issued_at) == datetime(*issued, tzinfo=local)
+    assert timezone.localtime(certificate.expires_at).replace(tzinfo=None) == (
+        datetime(*expires)
+    )
+
+
 def test_quiz_without_validity_gives_a_certificate_that_never_expires(trainee):
     quiz = QuizFactory(questions__n=1, certificate_on_pass=True)
 
@@ -602,6 +643,141 @@ def test_pdf_prints_names_in_any_script():
     assert "Экзамен: массаж" in text
 
 
+# The PDF's fonts by their PostScript names, as pypdf reports them (subset prefix cut).
+PDF_FONTS = {
+    "DejaVuSans": "RW-Sans",
+    "DejaVuSans-Bold": "RW-Sans-Bold",
+    "DejaVuSerif-Bold": "RW-Serif-Bold",
+    "DejaVuSerif-BoldItalic": "RW-Serif-BoldItalic",
+}
+VERIFY_URL = "http://localhost:8000/certificates/verify/RW-0000-0000-0000-0000-0000/"
+
+
+def long_text(letter: str, length: int) -> str:
+    """Numbered words of wide letters ("WWWWWWWW07 ..."), cut to exactly `length`."""
+    words = [f"{letter * 8}{i:02d}" for i in range(length // 11 + 1)]
+    text = " ".join(words)[:length]
+    assert len(text) == length and text == text.strip()
+    return text
+
+
+def render_long(holder_name: str, quiz_title: str, **extra) -> bytes:
+    from datetime import date
+
+    from quiz.certificates.pdf import CertificateData, render_certificate
+
+    return render_certificate(
+        CertificateData(
+            holder_name=holder_name,
+            quiz_title=quiz_title,
+            issued_on=date(2026, 11, 25),
+            expires_on=date(2027, 11, 25),
+            score="95%",
+            code="RW-0000-0000-0000-0000-0000",
+            verify_url=VERIFY_URL,
+            **extra,
+        )
+    )
+
+
+def text_runs(page) -> list[tuple[str, float, float, float, float]]:
+    """(text, left x, right x, baseline y, size) of every text run, in points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        text = text.strip()
+        if not text or font is None:
+            return
+        # text space -> page: the text matrix, then the current transformation.
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = tm[0] * cm[0] + tm[1] * cm[2]
+        name = PDF_FONTS[str(font["/BaseFont"]).lstrip("/").split("+")[-1]]
+        width = stringWidth(text, name, size) * scale
+        runs.append((text, x, x + width, y, size * scale))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("title_letter", "name_letter"), [("W", "W"), ("Ж", "Щ"), ("W", "Ш")]
+)
+def test_pdf_wraps_the_longest_title_and_name_inside_the_border(
+    title_letter, name_letter
+):
+    from reportlab.lib.units import mm
+
+    title = long_text(title_letter, 200)  # Quiz.title and Certificate.quiz_title
+    name = long_text(name_letter, 300)  # Certificate.holder_name
+
+    reader = PdfReader(io.BytesIO(render_long(name, title)))
+
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    text = page.extract_text()
+    words = set(text.split())
+    assert set(title.split()) <= words
+    assert set(name.split()) <= words
+    assert VERIFY_URL in text and "Scan to verify" in text
+    assert len(page.images) == 1  # the QR code
+    runs = text_runs(page)
+    assert runs
+    for run, left, right, baseline, _size in runs:
+        # inside the inner rule of the border (19 mm from the edge)
+        assert 19 * mm <= left and right <= width - 19 * mm, run
+        assert 19 * mm <= baseline <= height - 19 * mm, run
+    # The name and title stay above the details, the verification URL and the
+    # QR code (whose top is 64 mm up), and below the heading.
+    [heading] = [r for r in runs if r[0] == "This certifies that"]
+    [date_label] = [r for r in runs if r[0] == "DATE"]
+    wrapped = [
+        r for r in runs if re.fullmatch(f"[{title_letter}{name_letter}0-9 ]+", r[0])
+    ]
+    assert len(wrapped) >= 4  # several lines each
+    for run, _left, _right, baseline, size in wrapped:
+        assert baseline - 0.25 * size > 64 * mm, run
+        assert baseline - 0.25 * size > date_label[3] + date_label[4], run
+        assert baseline + size < heading[3], run
+
+
+def test_pdf_fits_unbroken_long_words_and_the_revocation_notice():
+    from datetime import date
+
+    from reportlab.lib.units import mm
+
+    title, name = "W" * 200, "Щ" * 300
+
+    reader = PdfReader(
+        io.BytesIO(render_long(name, title, revoked_on=date(2027, 1, 2)))
+    )
+
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    joined = "".join(page.extract_text().split())
+    assert len(reader.pages) == 1
+    assert title in joined and name in joined
+    assert "REVOKEDon2January2027" in joined
+    for run, left, right, baseline, _size in text_runs(page):
+        if run == "REVOKED":  # the watermark, drawn at an angle
+            continue
+        assert 19 * mm <= left and right <= width - 19 * mm, run
+        assert 19 * mm <= baseline <= height - 19 * mm, run
+
+
+def test_pdf_prints_markup_characters_in_names_as_they_are():
+    name = "Anna <b>O'Brien</b> & Co &amp;"
+    title = "Neck & <i>back</i> safety"
+
+    text = PdfReader(io.BytesIO(render_long(name, title))).pages[0].extract_text()
+
+    assert name in text
+    assert title in text
+
+
 def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
     trainee, django_capture_on_commit_callbacks
 ):
@@ -615,3 +791,164 @@ def test_a_pass_graded_after_its_term_ended_is_recorded_but_not_mailed(
 
     assert trainee.certificates.get().status == "expired"
     assert mail.outbox == []
+
+
+# --- a new certificate after a revocation ------------------------------------------------
+
+
+@pytest.fixture
+def lifelong_quiz(db):
+    """A certifying quiz whose certificates never expire."""
+    return QuizFactory(questions__n=2, certificate_on_pass=True)
+
+
+def revoked_lifelong(quiz, trainee, instructor) -> Certificate:
+    take(quiz, trainee)
+    certificate = Certificate.objects.get(user=trainee, quiz=quiz)
+    return certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+
+
+def assert_revocation_kept(certificate, instructor):
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert certificate.revoked_at is not None
+    assert certificate.revoked_by == instructor
+    assert certificate.revoke_reason == "Fraud"
+
+
+def test_a_revoked_lifelong_certificate_blocks_a_new_one_until_renewal_is_allowed(
+    lifelong_quiz, trainee, instructor
+):
+    from quiz.certificates.services import certificate_allow_renewal
+
+    old = revoked_lifelong(lifelong_quiz, trainee, instructor)
+    take(lifelong_quiz, trainee)
+    assert list(Certificate.objects.filter(user=trainee)) == [old]  # still blocked
+
+    allowed = certificate_allow_renewal(certificate=old, by=instructor)
+    assert Certificate.objects.filter(user=trainee).count() == 1  # nothing issued yet
+    retake = take(lifelong_quiz, trainee)
+
+    new = Certificate.objects.exclude(pk=old.pk).get(user=trainee)
+    assert new.attempt == retake and new.status == "valid"
+    assert new.expires_at is None
+    assert_revocation_kept(old, instructor)
+    assert old.renewal_allowed_by == instructor
+    assert old.renewal_allowed_at == allowed.renewal_allowed_at is not None
+    # One new certificate, not one per pass.
+    take(lifelong_quiz, trainee)
+    assert Certificate.objects.filter(user=trainee).count() == 2
+
+
+def test_renewal_can_be_allowed_only_once_and_only_on_a_revoked_certificate(
+    lifelong_quiz, trainee, instructor
+):
+    from django.core.exceptions import ValidationError
+
+    from quiz.certificates.services import certificate_allow_renewal
+
+    take(lifelong_quiz, trainee)
+    valid = Certificate.objects.get(user=trainee)
+    with pytest.raises(ValidationError, match="Only a revoked certificate"):
+        certificate_allow_renewal(certificate=valid, by=instructor)
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_at is None and valid.renewal_allowed_by is None
+
+    certificate_revoke(certificate=valid, by=instructor, reason="Fraud")
+    certificate_allow_renewal(certificate=valid, by=instructor)
+    with pytest.raises(ValidationError, match="already allowed"):
+        certificate_allow_renewal(certificate=valid, by=InstructorFactory())
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_by == instructor
+
+
+def test_the_database_refuses_renewal_on_a_certificate_that_is_not_revoked(
+    certificate, instructor
+):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk).update(
+            renewal_allowed_at=timezone.now(), renewal_allowed_by=instructor
+        )
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    with pytest.raises(IntegrityError), transaction.atomic():  # who, not only when
+        Certificate.objects.filter(pk=certificate.pk).update(
+            renewal_allowed_at=timezone.now()
+        )
+
+
+def allow_renewal_post(client, *certificates):
+    return client.post(
+        reverse("admin:quiz_certificate_changelist"),
+        {
+            "action": "allow_renewal_selected",
+            "_selected_action": [c.pk for c in certificates],
+        },
+        follow=True,
+    )
+
+
+def test_admin_allows_a_new_certificate_and_records_it_in_the_log(
+    instructor_client, instructor, lifelong_quiz, trainee
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    old = revoked_lifelong(lifelong_quiz, trainee, instructor)
+
+    response = allow_renewal_post(instructor_client, old)
+
+    assert response.status_code == 200
+    assert "1 revoked certificate may now be replaced by a new pass." in [
+        str(m) for m in get_messages(response.wsgi_request)
+    ]
+    old.refresh_from_db()
+    assert old.renewal_allowed_by == instructor and old.renewal_allowed_at
+    [entry] = LogEntry.objects.filter(
+        user=instructor, action_flag=CHANGE, object_id=str(old.pk)
+    ).exclude(change_message__startswith="Revoked")
+    assert "new certificate" in entry.get_change_message()
+    take(lifelong_quiz, trainee)
+    assert Certificate.objects.exclude(pk=old.pk).get(user=trainee).is_valid
+    assert_revocation_kept(old, instructor)
+
+
+def test_admin_refuses_to_allow_renewal_of_certificates_that_are_not_revoked(
+    instructor_client, instructor, lifelong_quiz, trainee
+):
+    from django.contrib.admin.models import LogEntry
+
+    revoked = revoked_lifelong(lifelong_quiz, trainee, instructor)
+    take(QuizFactory(questions__n=1, certificate_on_pass=True), trainee)
+    valid = Certificate.objects.get(user=trainee, revoked_at__isnull=True)
+    allow_renewal_post(instructor_client, revoked)
+    log_before = LogEntry.objects.count()
+
+    response = allow_renewal_post(instructor_client, valid, revoked)
+
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert f"{valid.display_code}: Only a revoked certificate" in " ".join(messages)
+    assert f"{revoked.display_code}: A new certificate is already allowed" in (
+        " ".join(messages)
+    )
+    assert not any("may now be replaced" in m for m in messages)
+    valid.refresh_from_db()
+    assert valid.renewal_allowed_at is None and valid.status == "valid"
+    assert LogEntry.objects.count() == log_before
+
+
+def test_allowing_renewal_needs_the_revoke_permission(client, certificate, instructor):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_certificate"))
+    client.force_login(clerk)
+
+    changelist = client.get(reverse("admin:quiz_certificate_changelist"))
+    allow_renewal_post(client, certificate)
+
+    assert changelist.status_code == 200
+    assert "allow_renewal_selected" not in changelist.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.renewal_allowed_at is None

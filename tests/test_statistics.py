@@ -191,3 +191,54 @@ def test_database_aggregates_match_the_row_by_row_statistics():
             getattr(ref_quiz, name), abs=1e-6
         ), name
     assert db_quiz.bins == ref_quiz.bins and sum(db_quiz.bins) == 30
+
+
+@pytest.mark.django_db
+def test_attempts_graded_before_marks_total_existed_are_summed_not_a_crash():
+    """Attempts graded before migration 0005 have no marks_total (0008 backfills it,
+    but a database restored from an older dump may not have run it yet)."""
+    import random
+
+    from quiz.attempts.services import attempt_start, attempt_submit
+    from quiz.models import Attempt
+    from quiz.reports.selectors import (
+        StatsFilter,
+        question_item_summary,
+        question_statistics,
+    )
+    from tests.factories import QuizFactory, TraineeFactory, UserFactory
+
+    rng = random.Random(7)
+    quiz = QuizFactory(questions__n=4)
+    for _ in range(8):
+        trainee = TraineeFactory()
+        attempt = attempt_start(quiz=quiz, user=trainee, rng=rng)
+        answers = {
+            item.position: rng.sample([c["id"] for c in item.choices], 1)
+            for item in attempt.items.all()
+        }
+        attempt_submit(attempt=attempt, user=trainee, answers=answers)
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    question_ids = list(quiz.quiz_questions.values_list("question_id", flat=True))
+    expected = question_statistics(staff, StatsFilter(quiz=quiz))
+    expected_summary = question_item_summary(question_ids)
+
+    Attempt.objects.filter(pk__in=quiz.attempts.order_by("pk")[:3]).update(
+        marks_total=None
+    )
+    questions, whole = question_statistics(staff, StatsFilter(quiz=quiz))
+    summary = question_item_summary(question_ids)
+
+    def key(stat):
+        return stat.question_id
+
+    for got, want in zip(
+        sorted(questions, key=key), sorted(expected[0], key=key), strict=True
+    ):
+        for name in ("attempts", "facility", "sd", "discrimination", "efficiency"):
+            assert getattr(got, name) == pytest.approx(getattr(want, name)), name
+    for name in ("attempts", "mean", "sd", "cic"):
+        assert getattr(whole, name) == pytest.approx(getattr(expected[1], name)), name
+    assert summary.keys() == expected_summary.keys()
+    for question_id, values in summary.items():
+        assert values == pytest.approx(expected_summary[question_id])

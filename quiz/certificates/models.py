@@ -46,6 +46,20 @@ class Certificate(models.Model):
         verbose_name=_("revoked by"),
     )
     revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    # A revoked certificate blocks a new one for the rest of its term (for ever
+    # when it has none) until an instructor allows a new one. The revocation
+    # itself stays on record.
+    renewal_allowed_at = models.DateTimeField(
+        _("new certificate allowed"), null=True, blank=True
+    )
+    renewal_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new certificate allowed by"),
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -64,6 +78,17 @@ class Certificate(models.Model):
                 condition=Q(expires_at__isnull=True)
                 | Q(expires_at__gt=models.F("issued_at")),
                 name="certificate_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    renewal_allowed_at__isnull=True, renewal_allowed_by__isnull=True
+                )
+                | Q(
+                    renewal_allowed_at__isnull=False,
+                    renewal_allowed_by__isnull=False,
+                    revoked_at__isnull=False,
+                ),
+                name="renewal_allowed_only_when_revoked",
             ),
         ]
         indexes = [models.Index(fields=["user", "quiz"])]

@@ -4,16 +4,21 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph
+from reportlab.platypus.flowables import HRFlowable
 
 # Embedded DejaVu fonts: the PDF base fonts only know Latin-1, and trainees are
 # called Łukasz, Ольга or Nguyễn. Registered once per process.
@@ -60,11 +65,107 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> float:
-    """The largest font size up to `size` at which text fits the width."""
-    while size > 8 and pdf.stringWidth(text, font, size) > width:
+def _one_line_size(
+    text: str, font: str, size: float, floor: float, width: float
+) -> float:
+    """The largest size from `size` down to `floor` at which text fits one line."""
+    while size > floor and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 1
     return size
+
+
+def _style(name: str, font: str, size: float, color, space_before: float = 0, indent=0):
+    return ParagraphStyle(
+        name,
+        fontName=font,
+        fontSize=size,
+        leading=size * 1.2,
+        alignment=TA_CENTER,
+        textColor=color,
+        spaceBefore=space_before,
+        leftIndent=indent,
+        rightIndent=indent,
+        splitLongWords=True,  # a 300-letter word still wraps
+    )
+
+
+def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    # Paragraph reads markup: a name like "A & <B>" is printed as it is spelt.
+    return Paragraph(escape(text), style)
+
+
+# The middle block is MIDDLE_WIDTH wide (the description's one line needs it);
+# the name and the title keep NAME_INDENT clear on each side within it.
+MIDDLE_WIDTH = landscape(A4)[0] - 60 * mm
+NAME_INDENT = 15 * mm
+
+
+def _middle(data: CertificateData, name_size: float, title_size: float):
+    """Name, rule, quiz title, description and any revocation: the wrapping part."""
+    story: list[Flowable] = [
+        _paragraph(
+            data.holder_name,
+            _style("holder", SERIF_BOLD_ITALIC, name_size, TEAL, indent=NAME_INDENT),
+        ),
+        HRFlowable(
+            width=160 * mm,
+            thickness=0.8,
+            color=TEAL,
+            lineCap="butt",
+            spaceBefore=1.5 * mm,
+            spaceAfter=6.75 * mm,
+        ),
+        _paragraph("has passed", _style("passed", SANS, 12, MUTED)),
+        _paragraph(
+            data.quiz_title,
+            _style(
+                "title",
+                SANS_BOLD,
+                title_size,
+                INK,
+                space_before=3.8 * mm,
+                indent=NAME_INDENT,
+            ),
+        ),
+        _paragraph(
+            "on the safety rules for massage with a cervical disc hernia, "
+            "every safety-critical question answered correctly",
+            _style("description", SANS, 11, MUTED, space_before=3.85 * mm),
+        ),
+    ]
+    if data.revoked_on:
+        story.append(
+            _paragraph(
+                f"REVOKED on {_date(data.revoked_on)}: this certificate is not valid.",
+                _style("revoked", SANS_BOLD, 12, RED, space_before=7 * mm),
+            )
+        )
+    return story
+
+
+def _height(story: list[Flowable], width: float) -> float:
+    return sum(
+        flowable.wrap(width, 10_000)[1]
+        + flowable.getSpaceBefore()
+        + flowable.getSpaceAfter()
+        for flowable in story
+    )
+
+
+def _fitted_middle(data: CertificateData, width: float, height: float):
+    """The middle at the largest type that fits: a name or title that fits one line
+    at a smaller size is set on one line; longer ones wrap, then shrink together."""
+    line = width - 2 * NAME_INDENT
+    name_size = _one_line_size(data.holder_name, SERIF_BOLD_ITALIC, 32, 18, line)
+    title_size = _one_line_size(data.quiz_title, SANS_BOLD, 18, 12, line)
+    story = _middle(data, name_size, title_size)
+    while _height(story, width) > height and name_size > 10:
+        name_size, title_size = max(10, name_size - 2), max(9, title_size - 1)
+        story = _middle(data, name_size, title_size)
+    # Whatever is left over (only in the extremes) is scaled down as a whole.
+    return KeepInFrame(
+        width, height, story, mode="shrink", hAlign="CENTER", vAlign="TOP"
+    )
 
 
 def _date(value: date) -> str:
@@ -92,7 +193,6 @@ def render_certificate(data: CertificateData) -> bytes:
     pdf.rect(19 * mm, 19 * mm, width - 38 * mm, height - 38 * mm)
 
     centre = width / 2
-    text_width = width - 90 * mm
     pdf.setFillColor(TEAL)
     pdf.setFont(SANS_BOLD, 14)
     pdf.drawCentredString(centre, height - 38 * mm, "RULEWISE")
@@ -103,28 +203,20 @@ def render_certificate(data: CertificateData) -> bytes:
     pdf.setFillColor(MUTED)
     pdf.drawCentredString(centre, height - 70 * mm, "This certifies that")
 
-    size = _fit(pdf, data.holder_name, SERIF_BOLD_ITALIC, 32, text_width)
-    pdf.setFont(SERIF_BOLD_ITALIC, size)
-    pdf.setFillColor(TEAL)
-    pdf.drawCentredString(centre, height - 86 * mm, data.holder_name)
-    pdf.setStrokeColor(TEAL)
-    pdf.line(centre - 80 * mm, height - 90 * mm, centre + 80 * mm, height - 90 * mm)
-
-    pdf.setFont(SANS, 12)
-    pdf.setFillColor(MUTED)
-    pdf.drawCentredString(centre, height - 101 * mm, "has passed")
-    size = _fit(pdf, data.quiz_title, SANS_BOLD, 18, text_width)
-    pdf.setFont(SANS_BOLD, size)
-    pdf.setFillColor(INK)
-    pdf.drawCentredString(centre, height - 112 * mm, data.quiz_title)
-    pdf.setFont(SANS, 11)
-    pdf.setFillColor(MUTED)
-    pdf.drawCentredString(
-        centre,
-        height - 121 * mm,
-        "on the safety rules for massage with a cervical disc hernia, "
-        "every safety-critical question answered correctly",
+    # The name and the quiz title wrap and shrink to fit between the heading and
+    # the details: both may be hundreds of characters long (holder_name, quiz_title).
+    top, bottom = height - 74.7 * mm, 68 * mm  # the QR code's top is at 64 mm
+    frame = Frame(
+        (width - MIDDLE_WIDTH) / 2,
+        bottom,
+        MIDDLE_WIDTH,
+        top - bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
     )
+    frame.addFromList([_fitted_middle(data, MIDDLE_WIDTH, top - bottom)], pdf)
 
     # Details, bottom left.
     left, y = 30 * mm, 58 * mm
@@ -170,13 +262,6 @@ def render_certificate(data: CertificateData) -> bytes:
         pdf.setFont(SANS_BOLD, 110)
         pdf.drawCentredString(0, -30, "REVOKED")
         pdf.restoreState()
-        pdf.setFillColor(RED)
-        pdf.setFont(SANS_BOLD, 12)
-        pdf.drawCentredString(
-            centre,
-            height - 134 * mm,
-            f"REVOKED on {_date(data.revoked_on)}: this certificate is not valid.",
-        )
 
     pdf.showPage()
     pdf.save()

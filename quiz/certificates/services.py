@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """The same day `months` later (the month's last day when it is shorter)."""
+    """The same day `months` later (the month's last day when it is shorter),
+    on the calendar of `moment`'s own time zone: pass a local time."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -40,8 +41,9 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
 
     A trainee holds at most one certificate per quiz at a time: a second pass
     issues nothing, a pass after the last one expired issues a renewal. A revoked
-    certificate blocks renewal for the rest of its term: retaking the exam does
-    not undo a revocation.
+    certificate blocks renewal for the rest of its term (for ever when it has
+    none): retaking the exam does not undo a revocation. Only an instructor can
+    lift the block (certificate_allow_renewal); the revocation stays on record.
     """
     quiz = attempt.quiz
     if not (attempt.passed and quiz.certificate_on_pass):
@@ -51,12 +53,18 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         Q(expires_at__isnull=True) | Q(expires_at__gt=now),
         user_id=attempt.user_id,
         quiz=quiz,
+        renewal_allowed_at__isnull=True,  # set only on a revoked certificate
     )
     if current.exists():
         return None
     expires_at = None
     if quiz.certificate_validity_months:
-        expires_at = add_months(now, quiz.certificate_validity_months)
+        # Months are counted on the site's calendar (settings.TIME_ZONE), not in
+        # UTC: issued on 30 January at 23:30 in Los Angeles (31 January in UTC), a
+        # one-month certificate runs to 28 February there, not the 27th.
+        expires_at = add_months(
+            timezone.localtime(now), quiz.certificate_validity_months
+        )
     user = attempt.user
     certificate = Certificate.objects.create(
         code=code_generate(),
@@ -113,4 +121,30 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     certificate.revoked_by = by
     certificate.revoke_reason = reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_allow_renewal(*, certificate: Certificate, by) -> Certificate:
+    """Let the holder earn a new certificate for this quiz by passing it again.
+
+    Only a revoked certificate blocks one before its term ends, so only a revoked
+    certificate can be released, once; it stays revoked, with who revoked it, when
+    and why, and now also who allowed a new one and when.
+    """
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is None:
+        raise ValidationError(
+            _(
+                "Only a revoked certificate can make way for a new one: this one "
+                "is not revoked."
+            )
+        )
+    if certificate.renewal_allowed_at is not None:
+        raise ValidationError(
+            _("A new certificate is already allowed in place of this one.")
+        )
+    certificate.renewal_allowed_at = timezone.now()
+    certificate.renewal_allowed_by = by
+    certificate.save(update_fields=["renewal_allowed_at", "renewal_allowed_by"])
     return certificate

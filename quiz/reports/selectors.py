@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -251,6 +252,22 @@ def score_series(attempts) -> dict[Quiz, list[Attempt]]:
 # --- question statistics -----------------------------------------------------------------
 
 
+def _marks_total(attempt: str = "attempt"):
+    """An attempt's sum of marks (`attempt` is the path to it; "pk" on attempts).
+
+    Attempt.marks_total, or for an attempt graded before 0005 added it (NULL
+    until 0008 backfilled it) the sum of its marks, computed only for those."""
+    summed = (
+        AttemptQuestion.objects.filter(attempt=OuterRef(attempt))
+        .order_by()
+        .values("attempt")
+        .annotate(total=Sum("mark"))
+        .values("total")
+    )
+    column = "marks_total" if attempt == "pk" else f"{attempt}__marks_total"
+    return Coalesce(F(column), Subquery(summed))
+
+
 @dataclass
 class StatsFilter:
     quiz: Quiz
@@ -294,7 +311,7 @@ def question_statistics(user, flt: StatsFilter):
     sums: dict[int, QuestionSums] = defaultdict(QuestionSums)
     # COUNT(*), not COUNT(id): every column read is in the covering index.
     for question_id, mark, rest, count in (
-        items.annotate(rest=F("attempt__marks_total") - F("mark"))
+        items.annotate(rest=_marks_total() - F("mark"))
         .values("question_id", "mark", "rest")
         .annotate(c=Count("*"))
         .values_list("question_id", "mark", "rest", "c")
@@ -319,9 +336,10 @@ def question_statistics(user, flt: StatsFilter):
 
     quiz_sums = QuizSums()
     for score, total, count in (
-        attempts.values("score", "marks_total")
+        attempts.annotate(total=_marks_total("pk"))
+        .values("score", "total")
         .annotate(c=Count("*"))
-        .values_list("score", "marks_total", "c")
+        .values_list("score", "total", "c")
         .order_by()
     ):
         score, total = float(score), float(total or 0)
@@ -434,7 +452,7 @@ def question_item_summary(
     question_ids,
 ) -> dict[int, tuple[int, float | None, float | None]]:
     """{question id: (attempts, facility %, discrimination %)} over all graded attempts."""
-    rest = F("attempt__marks_total") - F("mark")
+    rest = _marks_total() - F("mark")
     rows = (
         AttemptQuestion.objects.filter(
             question_id__in=question_ids,
