@@ -247,6 +247,47 @@ class ImportForm(forms.Form):
             return decode_upload(upload.read())
         return self.cleaned_data["pasted"]
 
+    def plan(self):
+        """What importing the file would create, or ImportRefusedError saying why
+        nothing can be (a parse error names its line)."""
+        try:
+            self.read_text = self.text()
+            return import_plan(
+                text=self.read_text,
+                fmt=self.cleaned_data["format"],
+                default_category=self.cleaned_data["category"],
+            )
+        except FormatError as exc:
+            raise ImportRefusedError(
+                _("Nothing was imported. %(problem)s") % {"problem": exc}
+            ) from exc
+
+    def to_confirm(self) -> "ImportForm":
+        """The same import again, as text, for the confirmation step."""
+        return ImportForm(
+            initial={
+                "format": self.cleaned_data["format"],
+                "category": self.cleaned_data["category"],
+                "pasted": self.read_text,
+            }
+        )
+
+
+def import_summary(report) -> str:
+    """What an import created, for the message after it."""
+    return ngettext(
+        "%(n)d question imported as a draft (%(types)s); "
+        "%(skipped)d skipped. Review and publish it.",
+        "%(n)d questions imported as drafts (%(types)s); "
+        "%(skipped)d skipped. Review and publish them.",
+        len(report.created),
+    ) % {
+        "n": len(report.created),
+        "types": ", ".join(f"{n} {t}" for t, n in sorted(report.by_type.items()))
+        or "-",
+        "skipped": report.skipped,
+    }
+
 
 class CriticalFilter(admin.SimpleListFilter):
     title = _("safety-critical")
@@ -427,56 +468,23 @@ class QuestionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
-        plan, error, status = None, "", 200
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    text = form.text()
-                    plan = import_plan(
-                        text=text,
-                        fmt=form.cleaned_data["format"],
-                        default_category=form.cleaned_data["category"],
-                    )
-                except FormatError as exc:
-                    error = _("Nothing was imported. %(problem)s") % {"problem": exc}
-                except ImportRefusedError as exc:
-                    error = str(exc)
-                else:
-                    if "confirm" in request.POST:
-                        report = questions_import(plan=plan, author=request.user)
-                        self.message_user(
-                            request,
-                            ngettext(
-                                "%(n)d question imported as a draft (%(types)s); "
-                                "%(skipped)d skipped. Review and publish it.",
-                                "%(n)d questions imported as drafts (%(types)s); "
-                                "%(skipped)d skipped. Review and publish them.",
-                                len(report.created),
-                            )
-                            % {
-                                "n": len(report.created),
-                                "types": ", ".join(
-                                    f"{n} {t}"
-                                    for t, n in sorted(report.by_type.items())
-                                )
-                                or "-",
-                                "skipped": report.skipped,
-                            },
-                            messages.SUCCESS,
-                        )
-                        return redirect(
-                            reverse("admin:questions_question_changelist")
-                            + "?status__exact=draft"
-                        )
-                    form = ImportForm(
-                        initial={
-                            "format": form.cleaned_data["format"],
-                            "category": form.cleaned_data["category"],
-                            "pasted": text,
-                        }
-                    )
-            if error or (form.is_bound and not form.is_valid()):
-                status = 400
+        if request.method != "POST":
+            return self._import_page(request, form)
+        if not form.is_valid():
+            return self._import_page(request, form, status=400)
+        try:
+            plan = form.plan()
+        except ImportRefusedError as exc:
+            return self._import_page(request, form, error=str(exc), status=400)
+        if "confirm" not in request.POST:
+            return self._import_page(request, form.to_confirm(), plan=plan)
+        report = questions_import(plan=plan, author=request.user)
+        self.message_user(request, import_summary(report), messages.SUCCESS)
+        return redirect(
+            reverse("admin:questions_question_changelist") + "?status__exact=draft"
+        )
+
+    def _import_page(self, request, form, *, plan=None, error="", status=200):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -10,6 +10,7 @@ whenever one exists and is random enough for a quiz.
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any  # a QuizDraw: quiz.models imports this module
 
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ def _match(slot_pools: Sequence[Sequence[int]]) -> list[int] | None:
     return chosen
 
 
-def _draw_pools(quiz) -> list[tuple[object, list[int]]]:
+def _draw_pools(quiz) -> list[tuple[Any, list[int]]]:
     """Each draw with the ids of the published questions it may take."""
     draws = list(quiz.draws.all())
     category_ids = {d.category_id for d in draws if d.category_id}
@@ -99,7 +100,7 @@ def _fixed_ids(quiz) -> tuple[list[int], list[SelectionProblem]]:
     return ids, problems
 
 
-def _draw_candidates(quiz, fixed: list[int]) -> list[tuple[object, list[int]]]:
+def _draw_candidates(quiz, fixed: list[int]) -> list[tuple[Any, list[int]]]:
     """Each draw with the questions it may take, minus the fixed list's."""
     excluded = set(fixed)
     return [

@@ -252,3 +252,13 @@ def test_deleting_a_rule_in_use_is_refused_with_the_reason(instructor_client):
     body = response.content.decode()
     assert "protected" in body
     assert "Uses the rule" in body or "rule tested" in body.lower()
+
+
+def test_question_list_says_its_discrimination_is_pooled(admin_client):
+    """Pooled over quizzes of different lengths it is not Moodle's per-quiz index:
+    the column says so."""
+    published_question()
+    response = admin_client.get(reverse("admin:questions_question_changelist"))
+
+    assert response.status_code == 200
+    assert "discrimination, all quizzes pooled" in response.content.decode().lower()

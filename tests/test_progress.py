@@ -217,3 +217,18 @@ def test_trainee_sees_grade_by_the_quiz_method(db, trainee, trainee_client):
     assert "Your grade" in listing and "40%" in listing
     assert "latest of 2 attempts" in listing
     assert "Your grade: <strong>40%</strong> (latest of 2 attempts)" in detail
+
+
+def test_trainee_report_shows_the_same_status_and_grade(
+    quiz, trainee, supervisor_client, supervisor
+):
+    CohortFactory(trainees=[trainee], supervisors=[supervisor])
+    _pass(quiz, trainee)
+    attempt_start(quiz=quiz, user=trainee)
+
+    response = supervisor_client.get(reverse("quiz:report-trainee", args=[trainee.pk]))
+
+    [status] = response.context["statuses"]
+    assert status.progress is ProgressStatus.PASSED
+    assert status.grade == Decimal("100.00")
+    assert "highest of 1 attempt" in response.content.decode()

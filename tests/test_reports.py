@@ -419,30 +419,35 @@ def cohort_of(size, supervisor, quiz):
 
 @pytest.mark.parametrize("size", [5, 100])
 def test_report_query_counts_do_not_grow(
-    supervisor_client, supervisor, quiz, size, django_assert_max_num_queries
+    supervisor_client, supervisor, quiz, size, django_assert_num_queries
 ):
     cohort, trainee = cohort_of(size, supervisor, quiz)
-    # session, user, roles, permissions (2) + the report's own queries
-    with django_assert_max_num_queries(14):
+    # session, user, permissions (3); the cohort, the published quizzes, the
+    # trainees' count and page (2), grades and certificates of the page (2), the
+    # totals: count, grades, certificates (3)
+    with django_assert_num_queries(12):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-cohort", args=[cohort.pk])
             ).status_code
             == 200
         )
-    with django_assert_max_num_queries(10):
+    # auth (3); the trainee, their attempts with quizzes, the rules, the latest
+    # answers per rule
+    with django_assert_num_queries(7):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-trainee", args=[trainee.pk])
             ).status_code
             == 200
         )
-    with django_assert_max_num_queries(9):
+    # auth (3); cohorts with their sizes, valid certificates per cohort
+    with django_assert_num_queries(5):
         assert supervisor_client.get(reverse("quiz:reports")).status_code == 200
-    # question statistics: auth and permissions (5), the form's cohort check and
-    # quiz (2), seven aggregates (sums, two histograms, choice counts, scores,
-    # totals, slots), question titles and choices (2)
-    with django_assert_max_num_queries(17):
+    # question statistics: auth (3), the form's quiz (1), five aggregates (sums,
+    # choice counts, the labels' snapshots, scores and totals, slots), question
+    # titles and choices (2), the filter's quiz and cohort lists (2)
+    with django_assert_num_queries(13):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-questions"), {"quiz": quiz.pk}
@@ -537,8 +542,9 @@ def test_instructors_do_not_see_audit_entries_about_accounts(
 
 
 def test_question_statistics_are_cached_until_recalculated(
-    supervisor_client, cohort, trainee, quiz
+    instructor_client, cohort, trainee, quiz
 ):
+    supervisor_client = instructor_client  # only instructors may recalculate
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -559,6 +565,35 @@ def test_question_statistics_are_cached_until_recalculated(
     )
     assert fresh.context["quiz_stats"].attempts == 2
     assert "Recalculate now" in fresh.content.decode()
+
+
+def test_supervisor_cannot_force_a_recalculation(
+    supervisor_client, cohort, trainee, quiz
+):
+    url = reverse("quiz:report-questions")
+    take(quiz, trainee, right=True)
+    supervisor_client.get(url, {"quiz": quiz.pk})
+    take(quiz, trainee, right=False)
+
+    forced = supervisor_client.get(url, {"quiz": quiz.pk, "refresh": "1"})
+
+    assert forced.context["computed"].from_cache
+    assert forced.context["quiz_stats"].attempts == 1
+    assert "Recalculate now" not in forced.content.decode()
+
+
+def test_recalculation_runs_at_most_once_a_minute_per_quiz(
+    instructor_client, trainee, quiz
+):
+    url = reverse("quiz:report-questions")
+    take(quiz, trainee, right=True)
+    instructor_client.get(url, {"quiz": quiz.pk, "refresh": "1"})
+    take(quiz, trainee, right=False)
+
+    again = instructor_client.get(url, {"quiz": quiz.pk, "refresh": "1"})
+
+    assert again.context["computed"].from_cache
+    assert again.context["quiz_stats"].attempts == 1
 
 
 @pytest.mark.parametrize(
@@ -635,3 +670,40 @@ def test_question_stats_labels_are_read_in_chunks(
         and row["stats"].choice_labels
         for row in rows
     )
+
+
+def test_certified_counts_only_valid_certificates(supervisor_client, supervisor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.certificates.services import certificate_revoke
+    from quiz.models import Certificate
+
+    exam = QuizFactory(
+        questions__n=1, certificate_on_pass=True, certificate_validity_months=12
+    )
+    valid, revoked, expired, idle = TraineeFactory.create_batch(4)
+    CohortFactory(
+        name="Valid only",
+        trainees=[valid, revoked, expired, idle],
+        supervisors=[supervisor],
+    )
+    for trainee in (valid, revoked, expired):
+        take(exam, trainee)
+    certificate_revoke(
+        certificate=Certificate.objects.get(user=revoked),
+        by=supervisor,
+        reason="Failed the practical assessment.",
+    )
+    long_ago = timezone.now() - timedelta(days=800)
+    Certificate.objects.filter(user=expired).update(
+        issued_at=long_ago, expires_at=long_ago + timedelta(days=365)
+    )
+
+    response = supervisor_client.get(reverse("quiz:reports"))
+
+    [cohort] = [c for c in response.context["cohorts"] if c.name == "Valid only"]
+    assert cohort.n_trainees == 4
+    assert cohort.n_certified == 1
+    assert "Valid certificate" in response.content.decode()

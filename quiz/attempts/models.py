@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import scope_by_owner
 from questions.models import Question, Rule
+from quiz.attempts import timing
 
 
 class AttemptState(models.TextChoices):
@@ -115,18 +116,17 @@ class Attempt(models.Model):
     @property
     def effective_deadline(self):
         """The time limit, or the quiz's closing date if that was brought forward."""
-        closes_at = self.quiz.closes_at
-        if closes_at is not None and (
-            self.deadline is None or closes_at < self.deadline
-        ):
-            return closes_at
-        return self.deadline
+        return timing.effective_deadline(
+            deadline=self.deadline, closes_at=self.quiz.closes_at
+        )
 
     def is_overdue(self, now=None, grace: timedelta = timedelta(0)) -> bool:
-        deadline = self.effective_deadline
-        if deadline is None:
-            return False
-        return (now or timezone.now()) > deadline + grace
+        return timing.is_overdue(
+            deadline=self.deadline,
+            closes_at=self.quiz.closes_at,
+            now=now or timezone.now(),
+            grace=grace,
+        )
 
 
 class AttemptQuestion(models.Model):

@@ -7,15 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from questions.models import Question
+from quiz.attempts import timing
 from quiz.attempts.grading import GradedItem, attempt_grade, question_mark, to_decimal
 from quiz.attempts.models import (
     Attempt,
@@ -45,7 +44,7 @@ class StartRefusedError(AttemptError):
 
 
 def deadline_grace() -> timedelta:
-    return timedelta(seconds=getattr(settings, "QUIZ_DEADLINE_GRACE_SECONDS", 10))
+    return timing.grace()
 
 
 # --- starting ---------------------------------------------------------------
@@ -129,11 +128,9 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             .select_related("category")
             .prefetch_related("choices", "rules")
         }
-        deadline = None
-        if quiz.time_limit:
-            deadline = now + quiz.time_limit
-        if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
-            deadline = quiz.closes_at
+        ends = timing.deadline_at_start(
+            started_at=now, time_limit=quiz.time_limit, closes_at=quiz.closes_at
+        )
         try:
             with transaction.atomic():
                 attempt = Attempt.objects.create(
@@ -141,7 +138,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
                     user=user,
                     number=used + 1,
                     started_at=now,
-                    deadline=deadline,
+                    deadline=ends,
                     pass_mark=quiz.pass_mark,
                 )
         except IntegrityError:
@@ -180,65 +177,26 @@ class SaveOutcome(Enum):
     TIMED_OUT = "timed_out"
 
 
-def answers_from_keys(
-    *, attempt: Attempt, keys: dict[int, list[str]]
-) -> dict[int, list]:
-    """Map what the page posts (each choice's place in the shown order, 1-based) to
-    choice ids. The page never carries choice ids: they reveal authoring order."""
-    items = {item.position: item for item in attempt.items.all()}
-    answers: dict[int, list] = {}
-    for position, raw_keys in keys.items():
+def _checked_answers(items: dict[int, AttemptQuestion], answers) -> dict:
+    """Every answer belongs to this attempt before any is written: the question
+    is one of its positions, each choice one of that question's (the page's form
+    has parsed them; this guards every other caller)."""
+    for position, ids in answers.items():
         item = items.get(position)
         if item is None:
             raise InvalidAnswerError(
                 _("Question %(n)s is not part of this attempt.") % {"n": position}
             )
-        ids = []
-        for raw in raw_keys:
-            index = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
-            if not 1 <= index <= len(item.choices):
-                raise InvalidAnswerError(
-                    _("That answer to question %(n)d is not one of its choices.")
-                    % {"n": position}
-                )
-            ids.append(item.choices[index - 1]["id"])
-        answers[position] = ids
-    return answers
-
-
-def _parse_answers(
-    attempt: Attempt, items: dict[int, AttemptQuestion], answers
-) -> dict:
-    """Check every answer before writing any: positions and choices of this attempt."""
-    parsed: dict[int, list[int]] = {}
-    for position, raw_ids in answers.items():
-        item = items.get(position)
-        if item is None:
+        if not set(ids) <= item.choice_ids:
             raise InvalidAnswerError(
-                _("Question %(n)s is not part of this attempt.") % {"n": position}
+                _("That answer to question %(n)d is not one of its choices.")
+                % {"n": position}
             )
-        ids: list[int] = []
-        for raw in raw_ids:
-            try:
-                choice_id = int(raw)
-            except (TypeError, ValueError) as exc:
-                raise InvalidAnswerError(
-                    _("That answer to question %(n)d is not one of its choices.")
-                    % {"n": position}
-                ) from exc
-            if choice_id not in item.choice_ids:
-                raise InvalidAnswerError(
-                    _("That answer to question %(n)d is not one of its choices.")
-                    % {"n": position}
-                )
-            if choice_id not in ids:
-                ids.append(choice_id)
-        if item.qtype != "multiple" and len(ids) > 1:
+        if item.qtype != "multiple" and len(set(ids)) > 1:
             raise InvalidAnswerError(
                 _("Question %(n)d takes a single answer.") % {"n": position}
             )
-        parsed[position] = ids
-    return parsed
+    return {position: list(dict.fromkeys(ids)) for position, ids in answers.items()}
 
 
 def _locked_open_attempt(attempt_id: int, user) -> Attempt:
@@ -271,7 +229,7 @@ def _write_answers(attempt: Attempt, answers: dict[int, list]) -> None:
     if not answers:
         return
     items = {item.position: item for item in attempt.items.all()}
-    parsed = _parse_answers(attempt, items, answers)
+    parsed = _checked_answers(items, answers)
     now = timezone.now()
     changed = []
     for position, ids in parsed.items():
@@ -325,9 +283,8 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
 
 def attempts_close_overdue(*, user=None) -> int:
     """Close every overdue open attempt of the user, or of everyone (the cron command)."""
-    cutoff = timezone.now() - deadline_grace()
     overdue = Attempt.objects.filter(
-        Q(deadline__lt=cutoff) | Q(quiz__closes_at__lt=cutoff),
+        timing.overdue_q(now=timezone.now(), grace=deadline_grace()),
         state=AttemptState.IN_PROGRESS,
     ).select_related("quiz")
     if user is not None:
@@ -351,10 +308,10 @@ def _finish_time(attempt: Attempt, *, timed_out: bool):
     certificate's issue and expiry dates and the reports' dates, are the deadline's.
     """
     now = timezone.now()
-    deadline = attempt.effective_deadline if timed_out else None
-    if deadline is None:
+    ends = attempt.effective_deadline if timed_out else None
+    if ends is None:
         return now
-    return max(attempt.started_at, min(now, deadline))
+    return max(attempt.started_at, min(now, ends))
 
 
 def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
@@ -369,7 +326,7 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     AttemptQuestion.objects.bulk_update(items, ["mark", "fully_correct"])
     grade = attempt_grade(graded, attempt.pass_mark)
     attempt.score = grade.score_decimal
-    attempt.marks_total = sum((item.mark for item in items), Decimal(0))
+    attempt.marks_total = sum((item.mark or Decimal(0) for item in items), Decimal(0))
     attempt.passed = grade.passed
     attempt.failed_critical = grade.failed_critical
     attempt.state = AttemptState.FINISHED

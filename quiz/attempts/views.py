@@ -1,7 +1,5 @@
 """The attempt pages: answering, the review before submitting, the result."""
 
-import re
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +9,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import trainee_required
+from quiz.attempts.forms import AttemptPageForm, Navigation
 from quiz.attempts.models import Attempt
 from quiz.attempts.selectors import attempt_review, review_visible
 from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
     SaveOutcome,
-    answers_from_keys,
     attempt_close_if_overdue,
     attempt_save_answers,
     attempt_submit,
@@ -35,27 +33,6 @@ TIME_UP = gettext_lazy(
 ALREADY_SUBMITTED = gettext_lazy(
     "This attempt was already submitted; nothing was changed."
 )
-ANSWER_FIELD = re.compile(r"^q-([0-9]{1,4})$")
-
-
-class BadAnswerForm(Exception):
-    pass
-
-
-def _answers_from_post(post) -> dict[int, list[str]]:
-    """{position: [choice ids]} for every question shown on the posted page."""
-    positions: set[int] = set()
-    for raw in post.getlist("shown"):
-        if not is_number(raw, digits=4):
-            raise BadAnswerForm
-        positions.add(int(raw))
-    for key in post:
-        match = ANSWER_FIELD.match(key)
-        if match:
-            positions.add(int(match.group(1)))
-        elif key.startswith("q-"):
-            raise BadAnswerForm
-    return {position: post.getlist(f"q-{position}") for position in positions}
 
 
 def _own_attempt(request, pk: int) -> Attempt:
@@ -115,31 +92,28 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     if closed := _closed_attempt_response(request, attempt):
         return closed
-    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
+    # One query for the questions: the page count and the form use the same list.
+    items = list(attempt.items.all())
+    pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
     if request.method == "GET":
-        # One query for the questions: the page count comes from the same list.
-        items = list(attempt.items.all())
-        pages = len(items) if one_per_page else 1
-        return _attempt_page(
-            request, attempt, _page_number(request.GET.get("page"), pages), items=items
-        )
-    pages = attempt.items.count() if one_per_page else 1
+        page = _page_number(request.GET.get("page"), pages)
+        return _attempt_page(request, attempt, page, items=items)
+    form = AttemptPageForm(request.POST, items=items, pages=pages)
+    if not form.is_valid():
+        if "page" in form.errors:
+            raise Http404(_("No such page in this attempt."))
+        page = form.cleaned_data["page"]
+        error = form.error_message()
+        return _attempt_page(request, attempt, page, error=error, status=400)
+    return _save_page(request, attempt, form.cleaned_data, pages)
 
-    page = _page_number(request.POST.get("page"), pages)
+
+def _save_page(request, attempt: Attempt, data: dict, pages: int) -> HttpResponse:
+    """Save (or submit) a valid page, then go where the trainee asked."""
+    nav: Navigation = data["nav"]
+    answers = data["answers"]
     try:
-        answers = _answers_from_post(request.POST)
-    except BadAnswerForm:
-        return _attempt_page(
-            request,
-            attempt,
-            page,
-            error=_("The form was not understood; nothing was saved."),
-            status=400,
-        )
-    nav = request.POST.get("nav", "save")
-    try:
-        answers = answers_from_keys(attempt=attempt, keys=answers)
-        if nav == "submit":
+        if nav.action == "submit":
             outcome = attempt_submit(
                 attempt=attempt, user=request.user, answers=answers
             )
@@ -150,34 +124,39 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             attempt=attempt, user=request.user, answers=answers
         )
     except InvalidAnswerError as exc:
-        return _attempt_page(request, attempt, page, error=str(exc), status=400)
+        return _attempt_page(request, attempt, data["page"], error=str(exc), status=400)
     except AttemptClosedError as exc:
         return _to_result(request, attempt, str(exc))
     if saved is SaveOutcome.TIMED_OUT:
         return _to_result(request, attempt, TIME_UP)
     if request.headers.get("x-requested-with") == "fetch":
-        # Autosave: no page, but the answered count for the progress bar.
-        response = HttpResponse(status=204)
-        response["X-Answered"] = str(
-            sum(
-                1
-                for selected in attempt.items.values_list("selected", flat=True)
-                if selected
-            )
-        )
-        return response
-    url = reverse("quiz:attempt-detail", args=[attempt.pk])
-    if nav == "review":
+        return _autosaved(attempt)
+    return _go_on(request, attempt, nav, data["page"], pages)
+
+
+def _autosaved(attempt: Attempt) -> HttpResponse:
+    """Autosave: no page, but the answered count for the progress bar."""
+    response = HttpResponse(status=204)
+    selections = attempt.items.values_list("selected", flat=True)
+    response["X-Answered"] = str(sum(1 for selected in selections if selected))
+    return response
+
+
+def _go_on(request, attempt: Attempt, nav: Navigation, page: int, pages: int):
+    """After a save: the next or previous page, the one asked for, the review
+    before submitting, or the same page with a word that it was saved."""
+    if nav.action == "review":
         return redirect("quiz:attempt-submit", attempt.pk)
-    if nav == "next":
-        page = min(page + 1, pages)
-    elif nav == "prev":
-        page = max(page - 1, 1)
-    elif nav.startswith("page-") and is_number(nav[5:]) and 1 <= int(nav[5:]) <= pages:
-        page = int(nav[5:])
-    else:
+    target = {
+        "next": min(page + 1, pages),
+        "prev": max(page - 1, 1),
+        "page": nav.page,
+    }.get(nav.action)
+    if target is None:
+        target = page
         messages.success(request, _("Your answers are saved."))
-    return redirect(f"{url}?page={page}" if pages > 1 else url)
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+    return redirect(f"{url}?page={target}" if pages > 1 else url)
 
 
 @require_http_methods(["GET", "POST"])

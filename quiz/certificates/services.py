@@ -66,6 +66,7 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
             timezone.localtime(now), quiz.certificate_validity_months
         )
     user = attempt.user
+    assert attempt.score is not None  # a graded pass
     certificate = Certificate.objects.create(
         code=code_generate(),
         user=user,

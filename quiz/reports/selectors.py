@@ -20,12 +20,15 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
 from accounts.roles import can_see_all_reports
+from questions.models import Choice, Question
 from quiz.attempts.progress import (
     ProgressStatus,
     annotate_progress,
@@ -162,7 +165,7 @@ def cohort_trainees(cohort: Cohort, *, quiz: Quiz | None, status: str, sort: str
                     started="q_started", open="q_open", passed="q_passed"
                 )
             )
-    orderings = {
+    orderings: dict[str, list[str | OrderBy]] = {
         "name": ["last_name", "first_name", "username"],
         "-name": ["-last_name", "-first_name", "-username"],
     }
@@ -205,16 +208,18 @@ def cohort_totals(cohort: Cohort, quizzes) -> list[QuizTotals]:
 
 
 def cohorts_with_completion(user) -> list[Cohort]:
-    """The user's cohorts, each with n_trainees and n_certified (passed a certifying quiz)."""
+    """The user's cohorts, each with n_trainees and n_certified: trainees holding a
+    valid certificate now (neither revoked nor expired) of any certifying quiz."""
     cohorts = list(
         Cohort.objects.visible_to(user).annotate(
             n_trainees=Count("trainees", distinct=True)
         )
     )
+    now = timezone.now()
     certified = dict(
-        Attempt.objects.filter(
-            passed=True,
-            quiz__certificate_on_pass=True,
+        Certificate.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            revoked_at__isnull=True,
             user__cohorts__in=[c.pk for c in cohorts],
         )
         .values("user__cohorts")
@@ -277,6 +282,17 @@ class StatsFilter:
     date_to: object = None
     first_only: bool = False
 
+    @classmethod
+    def from_form(cls, data: dict) -> "StatsFilter":
+        """From StatsFilterForm's cleaned data."""
+        return cls(
+            quiz=data["quiz"],
+            cohort=data.get("cohort"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            first_only=data.get("attempts") == "first",
+        )
+
 
 @dataclass
 class StatsReport:
@@ -318,7 +334,7 @@ def question_statistics(user, flt: StatsFilter):
         .values_list("question_id", "mark", "rest", "c")
         .order_by()
     ):
-        x, y = float(mark), float(rest)
+        x, y = float(mark or 0), float(rest or 0)  # graded: never None
         q = sums[question_id]
         q.n += count
         q.sx += count * x
@@ -348,18 +364,18 @@ def question_statistics(user, flt: StatsFilter):
         quiz_sums.total_sum += count * total
         quiz_sums.total_sq += count * total * total
     quiz_sums.n = sum(quiz_sums.score_hist.values())
-    slots: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    slots: dict[int, list] = defaultdict(lambda: [0, 0.0, 0.0])
     for slot, mark, count in (
         items.values("slot", "mark")
         .annotate(c=Count("*"))
         .values_list("slot", "mark", "c")
         .order_by()
     ):
-        x = float(mark)
+        x = float(mark or 0)
         slots[slot][0] += count
         slots[slot][1] += count * x
         slots[slot][2] += count * x * x
-    quiz_sums.slot_sums = {slot: tuple(values) for slot, values in slots.items()}
+    quiz_sums.slot_sums = {slot: (n, sx, sxx) for slot, (n, sx, sxx) in slots.items()}
     return stats, quiz_stats_from_sums(quiz_sums)
 
 
@@ -386,6 +402,13 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
             flt.date_to or "-",
             int(flt.first_only),
         )
+    )
+    # Recomputing on demand is for instructors, at most once a minute per quiz:
+    # anyone else asking gets the cached figures.
+    refresh = (
+        refresh
+        and can_see_all_reports(user)
+        and cache.add(f"rw:question-stats-refresh:{flt.quiz.pk}", 1, timeout=60)
     )
     if not refresh:
         cached = cache.get(key)
@@ -481,3 +504,51 @@ def question_item_summary(
             discrimination_from_sums(n, *values),
         )
     return summary
+
+
+def question_stats_rows(stats) -> list[dict]:
+    """One row per question of the statistics, with its question as it is in the
+    bank (None when deleted) and its choices with how often each was chosen;
+    ordered by ID number. Two queries."""
+    questions = Question.objects.in_bulk([s.question_id for s in stats])
+    choices: dict[int, list] = {}
+    for choice in Choice.objects.filter(question_id__in=questions):
+        choices.setdefault(choice.question_id, []).append(choice)
+    rows = [
+        {
+            "stats": s,
+            "question": questions.get(s.question_id),
+            "choices": _choice_rows(s, choices.get(s.question_id, [])),
+        }
+        for s in stats
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["question"].idnumber if r["question"] else "",
+            r["stats"].question_id,
+        ),
+    )
+
+
+def _choice_rows(stat, current: list) -> list[tuple[dict, int]]:
+    """({"text", "correct"}, times chosen) per choice: labelled as the trainees saw
+    it (the latest snapshot counted), in the bank's order, then choices removed
+    from the bank since."""
+    seen, counts = stat.choice_labels, stat.choice_counts
+    rows = [
+        (seen.get(c.pk) or {"text": c.text, "correct": c.correct}, counts.get(c.pk, 0))
+        for c in current
+    ]
+    in_bank = {c.pk for c in current}
+    for choice_id in sorted((seen.keys() | counts.keys()) - in_bank):
+        label = seen.get(
+            choice_id, {"text": gettext("a choice shown earlier"), "correct": None}
+        )
+        removed = {
+            "text": gettext("%(text)s (removed from the question since)")
+            % {"text": label["text"]},
+            "correct": label["correct"],
+        }
+        rows.append((removed, counts.get(choice_id, 0)))
+    return rows

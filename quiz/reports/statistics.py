@@ -39,6 +39,8 @@ class QuestionStats:
     discrimination: float | None  # %
     efficiency: float | None  # %
     choice_counts: dict[int, int] = field(default_factory=dict)
+    # {choice id: {"text", "correct"}} as the trainees saw it (reports selectors)
+    choice_labels: dict[int, dict] = field(default_factory=dict)
 
     @property
     def flags(self) -> list[str]:

@@ -1,0 +1,150 @@
+"""The reports' CSV tables: which columns, and each row from what the selectors
+read. Streamed by csv_export.csv_response."""
+
+from quiz.attempts.progress import ProgressStatus
+from quiz.reports.csv_export import csv_response
+from quiz.reports.selectors import grade_cells
+
+CSV_CHUNK = 500
+
+
+def pct(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def cohorts_csv(cohorts):
+    return csv_response(
+        "rulewise-cohorts.csv",
+        ["cohort", "trainees", "certified", "completion_percent"],
+        (
+            [c.name, c.n_trainees, c.n_certified, round(c.completion, 1)]
+            for c in cohorts
+        ),
+    )
+
+
+def cohort_csv(cohort, quizzes, trainees):
+    header = ["username", "name", "email"]
+    for quiz in quizzes:
+        header += [
+            f"{quiz.slug}_grade",
+            f"{quiz.slug}_attempts",
+            f"{quiz.slug}_passed",
+            f"{quiz.slug}_certificate",
+        ]
+
+    def rows():
+        # Chunks keep memory flat: one grade query per CSV_CHUNK trainees.
+        chunk = []
+        for trainee in trainees.iterator(chunk_size=CSV_CHUNK):
+            chunk.append(trainee)
+            if len(chunk) == CSV_CHUNK:
+                yield from _cohort_rows(chunk, quizzes)
+                chunk = []
+        if chunk:
+            yield from _cohort_rows(chunk, quizzes)
+
+    return csv_response(f"rulewise-cohort-{cohort.pk}.csv", header, rows())
+
+
+def _cohort_rows(trainees, quizzes):
+    cells = grade_cells([t.pk for t in trainees], quizzes)
+    for trainee in trainees:
+        row = [trainee.username, trainee.get_full_name(), trainee.email]
+        for quiz in quizzes:
+            cell = cells.get((trainee.pk, quiz.pk))
+            if cell is None:
+                row += ["", 0, "no", ""]
+            else:
+                row += [
+                    "" if cell.grade is None else str(cell.grade),
+                    cell.attempts,
+                    "yes" if cell.progress is ProgressStatus.PASSED else "no",
+                    cell.certificate.status if cell.certificate else "",
+                ]
+        yield row
+
+
+def mastery_csv(trainee, mastery):
+    return csv_response(
+        f"rulewise-mastery-{trainee.username}.csv",
+        [
+            "rule",
+            "title",
+            "critical",
+            "answers",
+            "fully_correct",
+            "percent",
+            "mastered",
+        ],
+        (
+            [
+                m.rule.code,
+                m.rule.title,
+                "yes" if m.rule.critical else "no",
+                m.answers,
+                m.correct,
+                pct(m.share),
+                "yes" if m.mastered else "no",
+            ]
+            for m in mastery
+        ),
+    )
+
+
+def attempts_csv(trainee, attempts):
+    return csv_response(
+        f"rulewise-attempts-{trainee.username}.csv",
+        [
+            "quiz",
+            "attempt",
+            "started",
+            "finished",
+            "score",
+            "passed",
+            "failed_critical",
+        ],
+        (
+            [
+                a.quiz.title,
+                a.number,
+                a.started_at.isoformat(),
+                a.finished_at.isoformat() if a.finished_at else "",
+                "" if a.score is None else str(a.score),
+                "" if a.passed is None else ("yes" if a.passed else "no"),
+                "yes" if a.failed_critical else "no",
+            ]
+            for a in attempts
+        ),
+    )
+
+
+def question_stats_csv(quiz, rows):
+    return csv_response(
+        f"rulewise-question-stats-{quiz.slug}.csv",
+        [
+            "question_id",
+            "idnumber",
+            "title",
+            "attempts",
+            "facility_percent",
+            "sd_percent",
+            "discrimination_percent",
+            "discriminative_efficiency_percent",
+            "flags",
+        ],
+        (
+            [
+                r["stats"].question_id,
+                r["question"].idnumber if r["question"] else "",
+                str(r["question"]) if r["question"] else "",
+                r["stats"].attempts,
+                pct(r["stats"].facility),
+                pct(r["stats"].sd),
+                pct(r["stats"].discrimination),
+                pct(r["stats"].efficiency),
+                "; ".join(r["stats"].flags),
+            ]
+            for r in rows
+        ),
+    )
