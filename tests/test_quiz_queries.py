@@ -36,9 +36,7 @@ def test_quiz_list_queries(trainee_client, trainee, n, django_assert_num_queries
 
 
 @pytest.mark.parametrize("n", [10, 50])
-def test_attempt_page_queries(
-    trainee_client, trainee, n, django_assert_num_queries
-):
+def test_attempt_page_queries(trainee_client, trainee, n, django_assert_num_queries):
     attempt = started(trainee, n)
     # AUTH + attempt with its quiz + its items
     with django_assert_num_queries(AUTH + 2):
@@ -47,9 +45,7 @@ def test_attempt_page_queries(
 
 
 @pytest.mark.parametrize("n", [10, 50])
-def test_save_answers_queries(
-    trainee_client, trainee, n, django_assert_num_queries
-):
+def test_save_answers_queries(trainee_client, trainee, n, django_assert_num_queries):
     attempt = started(trainee, n)
     answers = correct_answers(attempt)
     data = {**as_keys(attempt, answers), "nav": "save"}
