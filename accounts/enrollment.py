@@ -64,6 +64,18 @@ def parse_enrollment_csv(text: str) -> list[EnrollRow]:
     rows: list[EnrollRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
+    # No name or address holds a NUL, and PostgreSQL cannot store one in text.
+    nul_lines = [
+        _(
+            "line %(n)d: contains a NUL character (a zero byte), which no name or"
+            " email address has; save the file as “CSV UTF-8”."
+        )
+        % {"n": number}
+        for number, line in enumerate(text.split("\n"), start=1)
+        if "\x00" in line
+    ]
+    if nul_lines:
+        raise EnrollmentError(nul_lines)
     try:
         records = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:

@@ -271,3 +271,57 @@ def test_enrolment_queries_grow_with_batches_not_rows(count, django_assert_num_q
 
     assert len(result.created) == count and result.existing == []
     assert cohort.trainees.count() == count
+
+
+# --------------------------------------------------------------------------
+# Input that is not text: a clear error by line, a 400, nothing written
+
+
+@pytest.mark.parametrize("how", ["pasted", "uploaded"])
+def test_a_nul_character_is_refused_by_line(admin_client, how):
+    # PostgreSQL cannot store NUL in text: this was a 500 there. Pasted, the
+    # form said "Upload a file or paste the rows." as if nothing had been sent.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = CohortFactory()
+    before = User.objects.count()
+    text = "Ana,ana@example.com\nBo\x00 Li,bo@example.com\nCy,cy@example.com\n"
+    url = reverse("admin:accounts_cohort_enroll", args=[cohort.pk])
+    if how == "pasted":
+        response = admin_client.post(url, {"text": text})
+    else:
+        upload = SimpleUploadedFile("t.csv", text.encode())
+        response = admin_client.post(url, {"file": upload})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "line 2:" in page and "NUL" in page
+    assert "Upload a file or paste the rows" not in page
+    assert "Null characters are not allowed" not in page
+    assert User.objects.count() == before
+    assert not cohort.trainees.exists()
+
+
+def test_parse_names_every_line_with_a_nul_character():
+    with pytest.raises(EnrollmentError) as excinfo:
+        parse_enrollment_csv("A,a@example.com\nB,b\x00@example.com\n\x00\nC,c@e.com\n")
+
+    assert [p.split(":")[0] for p in excinfo.value.problems] == ["line 2", "line 3"]
+    assert all("NUL" in p for p in excinfo.value.problems)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_upload_that_is_not_utf8_names_the_line(admin_client, bom):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = CohortFactory()
+    data = "Ana,ana@example.com\nBo,bo@example.com\nZoë,zoe@example.com\n"
+    upload = SimpleUploadedFile("t.csv", bom + data.encode("latin-1"))
+
+    response = admin_client.post(
+        reverse("admin:accounts_cohort_enroll", args=[cohort.pk]), {"file": upload}
+    )
+
+    assert response.status_code == 400
+    assert "line 3" in response.content.decode()
+    assert not User.objects.filter(email="ana@example.com").exists()
