@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,13 +20,26 @@ from accounts.roles import Role, holders_q
 MAX_ENROLL_BYTES = 1024 * 1024
 
 
+class RowsField(forms.CharField):
+    """Pasted CSV rows. A NUL character is left to the parser, which names its
+    line; CharField's own check would drop the text with a vaguer message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+
 class EnrollForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         required=False,
         help_text=_("Two columns: name, email (a header line is optional). UTF-8."),
     )
-    text = forms.CharField(
+    text = RowsField(
         label=_("…or paste the rows"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
@@ -40,8 +54,11 @@ class EnrollForm(forms.Form):
             try:
                 data["content"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError as exc:
+                # exc.object is what was decoded: the bytes after any BOM.
+                line = exc.object.count(b"\n", 0, exc.start) + 1
                 raise forms.ValidationError(
-                    _("The file is not UTF-8 text; save it as “CSV UTF-8”.")
+                    _("line %(n)d: the file is not UTF-8 text; save it as “CSV UTF-8”.")
+                    % {"n": line}
                 ) from exc
         else:
             data["content"] = data.get("text", "")

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv
-from accounts.models import User
+from accounts.models import Cohort, User
 from tests.factories import (
     CohortFactory,
     InstructorFactory,
@@ -198,3 +198,130 @@ class BrokenMailBackend:
     def send_messages(self, messages):
         BrokenMailBackend.tried.extend(m.to[0] for m in messages)
         raise OSError("mail server down")
+
+
+# --------------------------------------------------------------------------
+# Large files: lookups in batches, never one OR tree over every row
+
+
+def many_rows(count: int, start: int = 0) -> str:
+    return "".join(
+        f"Trainee {n},trainee{n}@example.com\n" for n in range(start, start + count)
+    )
+
+
+@pytest.mark.parametrize("count", [1200, 5000])
+def test_a_large_file_enrolls_every_trainee_exactly_once(admin_client, count):
+    # SQLite refused the single OR of every new username prefix with
+    # "Expression tree is too large (maximum depth 1000)": a 500.
+    cohort = CohortFactory()
+    TraineeFactory(username="trainee7", email="someone@example.org")
+    old = TraineeFactory(username="old", email="TRAINEE3@example.com")
+
+    response = enroll(admin_client, cohort, many_rows(count))
+
+    assert response.status_code == 302
+    emails = [f"trainee{n}@example.com" for n in range(count) if n != 3]
+    created = User.objects.filter(email__in=emails)
+    assert created.count() == count - 1
+    assert sorted(created.values_list("email", flat=True)) == sorted(emails)
+    usernames = set(created.values_list("username", flat=True))
+    assert len(usernames) == count - 1 and "trainee7" not in usernames
+    assert User.objects.get(email="trainee7@example.com").username == "trainee72"
+    assert created.filter(groups__name="Trainee").count() == count - 1
+    assert cohort.trainees.count() == count
+    assert cohort.trainees.filter(pk=old.pk).exists()
+
+
+def enroll_queries(count: int) -> int:
+    """The queries of one enrolment of *count* new trainees: a fixed few, two
+    lookups per BATCH rows, and the inserts in the batches the backend allows."""
+    from math import ceil
+
+    from django.db import connection
+
+    from accounts.enrollment import BATCH
+
+    def insert_batch(model) -> int:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        return connection.ops.bulk_batch_size(fields, range(count))
+
+    lookups = ceil(count / BATCH)
+    return (
+        2  # the savepoint inside the test's transaction, and its release
+        + 1  # the trainee group
+        + lookups  # existing accounts by email, each with a trainee flag
+        + lookups  # usernames that new ones could collide with
+        + ceil(count / min(BATCH, insert_batch(User)))  # the new accounts
+        + ceil(count / insert_batch(User.groups.through))  # into the group
+        + ceil(count / insert_batch(Cohort.trainees.through))  # into the cohort
+    )
+
+
+@pytest.mark.parametrize("count", [1200, 5000])
+def test_enrolment_queries_grow_with_batches_not_rows(count, django_assert_num_queries):
+    from accounts.enrollment import BATCH, trainees_enroll
+
+    cohort = CohortFactory()
+    rows = parse_enrollment_csv(many_rows(count))
+    assert count > 2 * BATCH
+
+    with django_assert_num_queries(enroll_queries(count)):
+        result = trainees_enroll(cohort=cohort, rows=rows)
+
+    assert len(result.created) == count and result.existing == []
+    assert cohort.trainees.count() == count
+
+
+# --------------------------------------------------------------------------
+# Input that is not text: a clear error by line, a 400, nothing written
+
+
+@pytest.mark.parametrize("how", ["pasted", "uploaded"])
+def test_a_nul_character_is_refused_by_line(admin_client, how):
+    # PostgreSQL cannot store NUL in text: this was a 500 there. Pasted, the
+    # form said "Upload a file or paste the rows." as if nothing had been sent.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = CohortFactory()
+    before = User.objects.count()
+    text = "Ana,ana@example.com\nBo\x00 Li,bo@example.com\nCy,cy@example.com\n"
+    url = reverse("admin:accounts_cohort_enroll", args=[cohort.pk])
+    if how == "pasted":
+        response = admin_client.post(url, {"text": text})
+    else:
+        upload = SimpleUploadedFile("t.csv", text.encode())
+        response = admin_client.post(url, {"file": upload})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "line 2:" in page and "NUL" in page
+    assert "Upload a file or paste the rows" not in page
+    assert "Null characters are not allowed" not in page
+    assert User.objects.count() == before
+    assert not cohort.trainees.exists()
+
+
+def test_parse_names_every_line_with_a_nul_character():
+    with pytest.raises(EnrollmentError) as excinfo:
+        parse_enrollment_csv("A,a@example.com\nB,b\x00@example.com\n\x00\nC,c@e.com\n")
+
+    assert [p.split(":")[0] for p in excinfo.value.problems] == ["line 2", "line 3"]
+    assert all("NUL" in p for p in excinfo.value.problems)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_upload_that_is_not_utf8_names_the_line(admin_client, bom):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cohort = CohortFactory()
+    data = "Ana,ana@example.com\nBo,bo@example.com\nZoë,zoe@example.com\n"
+    upload = SimpleUploadedFile("t.csv", bom + data.encode("latin-1"))
+
+    response = admin_client.post(
+        reverse("admin:accounts_cohort_enroll", args=[cohort.pk]), {"file": upload}
+    )
+
+    assert response.status_code == 400
+    assert "line 3" in response.content.decode()
+    assert not User.objects.filter(email="ana@example.com").exists()

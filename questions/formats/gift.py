@@ -69,19 +69,17 @@ from .types import (
 
 __all__ = ["parse_gift", "write_gift"]
 
-# Escaped characters become private-use placeholders while the structure is
-# parsed, as Moodle's escapedchar_pre does, so they never act as syntax.
-_PLACEHOLDER_BASE = 0x10FF00
 _ESCAPABLE = ":#={}~"
-_PLACEHOLDER = {c: chr(_PLACEHOLDER_BASE + ord(c)) for c in _ESCAPABLE}
-_NEWLINE_PLACEHOLDER = chr(_PLACEHOLDER_BASE + ord("n"))
-_RESTORE_TABLE = {ord(p): c for c, p in _PLACEHOLDER.items()}
-_RESTORE_TABLE[ord(_NEWLINE_PLACEHOLDER)] = "\n"
-_PLACEHOLDER_RANGE_RE = re.compile("[\U0010ff00-\U0010ffff]")
-_ESCAPE_RE = re.compile(r"\\(.)", re.S)
+# One escape sequence: "\\", "\n" or a backslash before a syntax character.
+# A backslash before anything else is an ordinary character.
+_ESCAPE_RE = re.compile(r"\\[\\n" + re.escape(_ESCAPABLE) + "]")
+# Stands for both characters of an escape sequence in a question's syntax view.
+_ESCAPED = "\x00"
 
 _CATEGORY_RE = re.compile(r"\$CATEGORY\s*:", re.I)
 _CONTEXT_PREFIX_RE = re.compile(r"\$[a-z]+\$(/|$)", re.I)
+# One name of a category path: "/" separates names, "//" is a slash in a name.
+_CATEGORY_PART_RE = re.compile(r"(?:[^/]|//)+")
 _FORMAT_PREFIX_RE = re.compile(r"\[(moodle|html|plain|markdown)\]")
 _WEIGHT_RE = re.compile(r"%([^%]*)%")
 _NUMBER_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
@@ -108,38 +106,51 @@ class _Group:
     comments: list[str] = field(default_factory=list)
 
 
-def _protect(text: str) -> str:
-    """Replace GIFT escapes by placeholders; ``\\\\`` becomes one backslash."""
+def _syntax(text: str) -> str:
+    """Return *text* with its escape sequences blanked out, at the same length.
+
+    Searching this view for ``{``, ``#``, ``~`` ... finds only the characters
+    that act as syntax; the positions found are positions in *text*, which is
+    then sliced there and unescaped piece by piece. Moodle's
+    ``escapedchar_pre`` swaps escapes for stand-ins instead, and so did this
+    reader, with the code points U+10FF00..U+10FFFF: text that held them came
+    back changed. Nothing here stands for anything, so no text can collide.
+    """
+    return _ESCAPE_RE.sub(_ESCAPED * 2, text)
+
+
+def _split(text: str, separator: str, maxsplit: int = -1) -> list[str]:
+    """Split *text* like ``str.split``, at unescaped *separator* only."""
+    syntax = _syntax(text)
+    parts: list[str] = []
+    start = 0
+    while maxsplit != 0 and (found := syntax.find(separator, start)) != -1:
+        parts.append(text[start:found])
+        start = found + len(separator)
+        maxsplit -= 1
+    parts.append(text[start:])
+    return parts
+
+
+def _has(text: str, token: str) -> bool:
+    """Whether *token* occurs unescaped in *text*."""
+    return token in _syntax(text)
+
+
+def _unescape(text: str) -> str:
+    """Resolve GIFT escapes: ``\\n`` is a line break, ``\\\\`` one backslash."""
 
     def replace(match: re.Match[str]) -> str:
-        char = match.group(1)
-        if char == "\\":
-            return "\\"
-        if char == "n":
-            return _NEWLINE_PLACEHOLDER
-        return _PLACEHOLDER.get(char, match.group(0))
+        char = match.group(0)[1]
+        return "\n" if char == "n" else char
 
     return _ESCAPE_RE.sub(replace, text)
 
 
-def _restore(text: str) -> str:
-    """Turn placeholders back into the characters they stand for."""
-    return text.translate(_RESTORE_TABLE)
-
-
-def _normalise(text: str, warnings: list[str]) -> list[str]:
+def _normalise(text: str) -> list[str]:
     """Split *text* into lines, dropping a BOM and any kind of line end."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    for number, line in enumerate(lines, 1):
-        if _PLACEHOLDER_RANGE_RE.search(line):
-            # These code points are our placeholders; real text never uses them.
-            lines[number - 1] = _PLACEHOLDER_RANGE_RE.sub("\ufffd", line)
-            warnings.append(
-                f"line {number}: replaced private-use characters U+10FF00.."
-                "U+10FFFF by U+FFFD"
-            )
-    return lines
+    return text.split("\n")
 
 
 def _groups(lines: list[str]) -> Iterator[_Group]:
@@ -165,32 +176,30 @@ def _groups(lines: list[str]) -> Iterator[_Group]:
 
 def _clean_category(raw: str) -> str:
     """Normalise a ``$CATEGORY`` path to ``a/b/c`` without context or top."""
-    path = to_plain(_restore(_protect(raw)), "plain")
+    path = to_plain(_unescape(raw), "plain")
     path = _CONTEXT_PREFIX_RE.sub("", path, count=1)
     # Moodle writes a "/" inside a category name as "//"; keep that escape.
-    # The stand-in is a placeholder code point, already gone from the input.
-    slash = "\U0010ffff"
-    parts = [p.strip() for p in path.replace("//", slash).split("/")]
-    parts = [p.replace(slash, "//") for p in parts if p]
+    parts = [p.strip() for p in _CATEGORY_PART_RE.findall(path)]
+    parts = [p for p in parts if p]
     if parts and parts[0].lower() == "top":
         parts = parts[1:]
     return "/".join(parts)
 
 
 def _text_with_format(raw: str, default: str) -> tuple[str, str]:
-    """Return (format, plain text) of a protected GIFT text fragment."""
+    """Return (format, plain text) of a GIFT text fragment, still escaped."""
     text = raw.strip()
     fmt = default
     match = _FORMAT_PREFIX_RE.match(text)
     if match:
         fmt = match.group(1)
         text = text[match.end() :]
-    return fmt, to_plain(_restore(text), fmt)
+    return fmt, to_plain(_unescape(text), fmt)
 
 
 def _clean_title(raw: str) -> str:
     """Return a title as plain text, as Moodle's clean_question_name strips tags."""
-    return to_plain(_restore(raw), "moodle")
+    return to_plain(_unescape(raw), "moodle")
 
 
 def _comment_metadata(
@@ -235,7 +244,9 @@ class _QuestionReader:
     def __init__(self, content: list[tuple[int, str]], warnings: list[str]) -> None:
         self.content = content
         self.first_line = content[0][0]
-        self.text = _protect("\n".join(line for _, line in content))
+        # The question's text as written, escapes and all, and its syntax view.
+        self.text = "\n".join(line for _, line in content)
+        self.syntax = _syntax(self.text)
         self.warnings = warnings
 
     def line_at(self, offset: int) -> int:
@@ -253,11 +264,11 @@ class _QuestionReader:
 
     def read(self) -> _Body | SkippedQuestion:
         """Return the question's body, or why it is skipped."""
-        text = self.text
+        text, syntax = self.text, self.syntax
         pos = 0
         title = ""
-        if text.startswith("::"):
-            end = text.find("::", 2)
+        if syntax.startswith("::"):
+            end = syntax.find("::", 2)
             if end == -1:
                 self.warn(
                     0,
@@ -269,8 +280,8 @@ class _QuestionReader:
                 title = _clean_title(text[2:end])
                 pos = end + 2
 
-        start = text.find("{", pos)
-        finish = text.find("}", pos)
+        start = syntax.find("{", pos)
+        finish = syntax.find("}", pos)
         if start == -1 and finish == -1:
             return self.skip("description", "it has no answer block")
         self.check_braces(start, finish)
@@ -285,7 +296,7 @@ class _QuestionReader:
         base = start + 1 + len(raw_block) - len(raw_block.lstrip())
         block = raw_block.strip()
         general_raw = ""
-        separator = block.rfind("####")
+        separator = _syntax(block).rfind("####")
         if separator != -1:
             general_raw = block[separator + 4 :]
             block = block[:separator].strip()
@@ -295,12 +306,12 @@ class _QuestionReader:
 
         if block == "":
             return self.skip("essay", "its answer block is empty")
-        if block.startswith("#"):
+        if _syntax(block).startswith("#"):
             self.check_numerical(block, base)
             return self.skip("numerical", "it asks for a number")
-        if "~" in block:
+        if _has(block, "~"):
             qtype, choices = self.multichoice(block, base, stem_format)
-        elif "=" in block and "->" in block:
+        elif _has(block, "=") and _has(block, "->"):
             self.check_matching(block, base)
             return self.skip("matching", "it matches pairs")
         else:
@@ -321,7 +332,7 @@ class _QuestionReader:
 
     def check_braces(self, start: int, finish: int) -> None:
         """Refuse unbalanced, nested or repeated answer blocks."""
-        text = self.text
+        syntax = self.syntax
         hint = r"write \{ and \} for literal braces"
         if finish == -1:
             raise self.error(start, f"'{{' is never closed by '}}' ({hint})")
@@ -331,7 +342,7 @@ class _QuestionReader:
             raise self.error(
                 finish, f"'}}' comes before the answer block's '{{' ({hint})"
             )
-        nested = text.find("{", start + 1, finish)
+        nested = syntax.find("{", start + 1, finish)
         if nested != -1:
             raise self.error(
                 nested,
@@ -339,7 +350,11 @@ class _QuestionReader:
                 f"{self.line_at(start)} ({hint})",
             )
         extra = min(
-            (i for i in (text.find("{", finish), text.find("}", finish + 1)) if i >= 0),
+            (
+                i
+                for i in (syntax.find("{", finish), syntax.find("}", finish + 1))
+                if i >= 0
+            ),
             default=-1,
         )
         if extra != -1:
@@ -353,14 +368,14 @@ class _QuestionReader:
         self, block: str, base: int, stem_format: str
     ) -> tuple[QuestionType, tuple[ParsedChoice, ...]]:
         """Read a ``~``/``=`` block into single or multiple choices."""
-        single = "=" in block
-        markers = [i for i, char in enumerate(block) if char in "~="]
+        single = _has(block, "=")
+        markers = [i for i, char in enumerate(_syntax(block)) if char in "~="]
         entries: list[tuple[str, str, int]] = []
         head = block[: markers[0]].strip()
         if head:
             self.warn(
                 base,
-                f"text {_restore(head)!r} before the first '~' or '=' is read"
+                f"text {_unescape(head)!r} before the first '~' or '=' is read"
                 " as a wrong answer, as Moodle does",
             )
             entries.append(("", head, base))
@@ -421,7 +436,8 @@ class _QuestionReader:
             fraction, body = self.weight(body, offset)
         else:
             fraction = 0.0
-        answer_raw, _, feedback_raw = body.partition("#")
+        answer_raw, *feedback = _split(body, "#", 1)
+        feedback_raw = feedback[0] if feedback else ""
         # Moodle: answer and feedback both default to the question's format.
         _, answer = _text_with_format(answer_raw, stem_format)
         _, feedback = _text_with_format(feedback_raw, stem_format)
@@ -434,7 +450,7 @@ class _QuestionReader:
         match = _WEIGHT_RE.match(body)
         if not match:
             return 0.0, body
-        raw = _restore(match.group(1)).strip()
+        raw = _unescape(match.group(1)).strip()
         if not _NUMBER_RE.fullmatch(raw):
             raise self.error(
                 offset,
@@ -454,7 +470,7 @@ class _QuestionReader:
         self, block: str, base: int, stem_format: str
     ) -> tuple[QuestionType, tuple[ParsedChoice, ...]] | None:
         """Read a T/F block, or return None for a short-answer block."""
-        head = block.split("#", 1)[0].strip()
+        head = _split(block, "#", 1)[0].strip()
         word = head.upper()
         if word not in _TF_WORDS:
             first = re.split(r"[\s=]+", head, maxsplit=1)[0]
@@ -462,7 +478,7 @@ class _QuestionReader:
                 raise self.error(
                     base,
                     f"true/false answer {first!r} is followed by"
-                    f" {_restore(head[len(first) :].strip())!r}; write {{T}},"
+                    f" {_unescape(head[len(first) :].strip())!r}; write {{T}},"
                     " {F}, {TRUE} or {FALSE}, then optionally #feedback if"
                     " wrong #feedback if right",
                 )
@@ -474,7 +490,7 @@ class _QuestionReader:
                 " and FALSE in capitals and would import a short-answer"
                 " question",
             )
-        bits = block.split("#", 2)
+        bits = _split(block, "#", 2)
         wrong = _text_with_format(bits[1], stem_format)[1] if len(bits) > 1 else ""
         right = _text_with_format(bits[2], stem_format)[1] if len(bits) > 2 else ""
         is_true = word in ("T", "TRUE")
@@ -489,26 +505,26 @@ class _QuestionReader:
 
     def check_numerical(self, block: str, base: int) -> None:
         """Refuse a numerical block without any answer, as Moodle does."""
-        answers = block[1:].split("~", 1)[0].split("=")
+        answers = _split(_split(block[1:], "~", 1)[0], "=")
         if not any(a.strip() for a in answers):
             raise self.error(base, "the numerical answer block has no answer")
 
     def check_matching(self, block: str, base: int) -> None:
         """Refuse matching pairs Moodle would refuse."""
-        pairs = block.split("=")
+        pairs = _split(block, "=")
         if not pairs[0].strip():
             pairs = pairs[1:]
         if len(pairs) < 2:
             raise self.error(base, "a matching block needs at least two pairs")
         for pair in pairs:
-            if "->" not in pair:
+            if not _has(pair, "->"):
                 raise self.error(
-                    base, f"matching pair {_restore(pair.strip())!r} has no '->'"
+                    base, f"matching pair {_unescape(pair.strip())!r} has no '->'"
                 )
 
     def check_short_answer(self, block: str, base: int) -> None:
         """Refuse a short-answer block whose answers are all empty."""
-        answers = [a for a in block.split("=") if a.strip()]
+        answers = [a for a in _split(block, "=") if a.strip()]
         if not answers:
             raise self.error(base, "the short-answer block has no answer")
 
@@ -519,7 +535,7 @@ def parse_gift(text: str) -> ParseResult:
     questions: list[ParsedQuestion] = []
     skipped: list[SkippedQuestion] = []
     category = ""
-    for group in _groups(_normalise(text, warnings)):
+    for group in _groups(_normalise(text)):
         content, leading = group.content, group.leading
         first_number, first_line = content[0]
         if match := _CATEGORY_RE.match(first_line):

@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
 
 from questions.formats import (
@@ -231,6 +231,59 @@ def test_unwritable_gift_questions(question: ParsedQuestion, problem: str) -> No
     assert info.value.problems == (f"question 2 ({label!r}): {problem}",)
 
 
+# The last code points of plane 16 (supplementary private use area B, ending in
+# the noncharacters U+10FFFE and U+10FFFF). The reader once used them as
+# stand-ins for escaped syntax characters, so text holding them came back as
+# U+FFFD; U+10FF7B stood for an escaped "{", U+10FF6E for an escaped line break.
+LAST_PLANE = "\U0010ff00 \U0010ff3a\U0010ff7b\U0010ff7d\U0010ff6e \U0010fffe\U0010ffff"
+
+
+@pytest.mark.parametrize("qtype", ["single", "multiple", "true_false"])
+def test_last_plane_private_use_characters_round_trip(qtype: str) -> None:
+    mark = LAST_PLANE
+    if qtype == "true_false":
+        choices = (
+            C("True", 1.0, f"right {mark}"),
+            C("False", 0.0, f"{mark} wrong"),
+        )
+    else:
+        choices = (
+            C(f"choice {mark}", 1.0 if qtype == "single" else 0.5, f"fb {mark}"),
+            C(f"{mark}", 0.0 if qtype == "single" else 0.5),
+            C(f"{mark}{{x}} #y", -1.0, mark),
+        )
+    question = ParsedQuestion(
+        qtype,  # type: ignore[arg-type]
+        f"Stem {mark}\nsecond line {mark}",
+        choices,
+        title=f"Title {mark}",
+        general_feedback=f"Explanation {mark}",
+        category=f"Safety {mark}/Neck{mark}",
+    )
+    text = write_gift([question])
+    back = parse_gift(text)
+    assert back.warnings == ()
+    assert without_line(back.questions) == [question]
+    assert write_gift(back.questions) == text
+
+
+def test_last_plane_characters_are_text_not_syntax_when_read() -> None:
+    # Literal stand-in code points next to real escapes: each reads as itself.
+    text = (
+        "::T\U0010ff3a\\:::S \U0010ff7b\\{ \U0010ff7d\\} \U0010ff6e\\nend"
+        "{=a\U0010ff23\\##f\U0010ff7e ~b\U0010ff3d\\=\U0010ffff}"
+    )
+    result = parse_gift(text)
+    assert result.warnings == ()
+    (q,) = result.questions
+    assert q.title == "T\U0010ff3a:"
+    assert q.stem == "S \U0010ff7b{ \U0010ff7d} \U0010ff6e\nend"
+    assert q.choices == (
+        C("a\U0010ff23#", 1.0, "f\U0010ff7e"),
+        C("b\U0010ff3d=\U0010ffff", 0.0),
+    )
+
+
 def test_write_nothing() -> None:
     assert write_gift([]) == ""
     assert parse_gift(write_gift([])).questions == ()
@@ -239,13 +292,13 @@ def test_write_nothing() -> None:
 # --------------------------------------------------------------------------
 # Generated questions
 
-# GIFT's syntax characters, HTML-ish characters, line breaks and anything
-# printable from Unicode (control, surrogate and private-use code points are
-# not question text: the reader drops or replaces them).
+# GIFT's syntax characters, HTML-ish characters, line breaks and any other
+# code point, private-use and unassigned ones included (control characters are
+# not question text: the reader drops them; surrogates cannot be encoded).
 _SPECIAL = list("~=#{}:\\%[]<>&/\n\t -_.!?'\"")
 _CHARS = st.one_of(
     st.sampled_from(_SPECIAL),
-    st.characters(exclude_categories=("Cc", "Cs", "Co")),
+    st.characters(exclude_categories=("Cc", "Cs")),
 )
 
 
@@ -317,11 +370,8 @@ def _questions(draw: st.DrawFn) -> ParsedQuestion:
     return ParsedQuestion(qtype, stem, choices, **meta)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(_questions(), min_size=1, max_size=4))
-def test_generated_questions_round_trip_through_gift(
-    questions: list[ParsedQuestion],
-) -> None:
+def check_gift_round_trip(questions: list[ParsedQuestion]) -> None:
+    """Write *questions* as GIFT, read them back and compare."""
     text = write_gift(questions)
     result = parse_gift(text)
     assert result.skipped == ()
@@ -330,6 +380,51 @@ def test_generated_questions_round_trip_through_gift(
         assert_same(back, original)
     # Once normalised, writing is stable.
     assert write_gift(result.questions) == text
+
+
+# What the test found once the derandomised profile was off: U+10FFFE, one of
+# the code points the reader used as stand-ins for escapes, came back as U+FFFD.
+@example(
+    questions=[
+        ParsedQuestion(
+            "single", "0", (C("0", 1.0), C("00", 0.0)), general_feedback="\U0010fffe"
+        )
+    ]
+)
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_questions(), min_size=1, max_size=4))
+def test_generated_questions_round_trip_through_gift(
+    questions: list[ParsedQuestion],
+) -> None:
+    check_gift_round_trip(questions)
+
+
+# The same property from a seed that reproduces the bug: against the old reader
+# it failed with a stem, choice or explanation of "\U0010ff00" (shrunk), run
+# alone and in the whole suite, with hypothesis 6.170.17. A seed is a weak pin:
+# another hypothesis version, or new constants in the project's modules (which
+# hypothesis mixes into its draws), can make the same seed draw other inputs.
+# The @example above pins the case for good.
+@seed(16)
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(_questions(), min_size=1, max_size=4))
+def test_generated_questions_round_trip_through_gift_from_a_fixed_seed(
+    questions: list[ParsedQuestion],
+) -> None:
+    check_gift_round_trip(questions)
+
+
+def test_last_plane_private_use_characters_round_trip_through_aiken() -> None:
+    # Aiken has no escapes and no stand-ins: these characters were never at risk,
+    # and this keeps it so.
+    question = ParsedQuestion(
+        "single",
+        f"Stem {LAST_PLANE}",
+        (C(f"a {LAST_PLANE}", 0.0), C(LAST_PLANE, 1.0), C(f"{LAST_PLANE} c", 0.0)),
+    )
+    back = parse_aiken(write_aiken([question]))
+    assert back.warnings == ()
+    assert without_line(back.questions) == [question]
 
 
 _line_text = _text().map(lambda s: " ".join(s.split())).filter(lambda s: len(s) > 1)
