@@ -129,44 +129,28 @@ class CohortAdmin(admin.ModelAdmin):
         cohort = get_object_or_404(Cohort, pk=pk)
         if not self.has_change_permission(request, cohort):
             raise PermissionDenied
-        problems: list[str] = []
         form = EnrollForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                rows = parse_enrollment_csv(form.cleaned_data["content"])
-                result = trainees_enroll(cohort=cohort, rows=rows)
-            except EnrollmentError as exc:
-                problems = exc.problems
-            else:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(new)d new trainee account created and emailed a link to set "
-                        "a password",
-                        "%(new)d new trainee accounts created and emailed a link to set "
-                        "their password",
-                        len(result.created),
-                    )
-                    % {"new": len(result.created)}
-                    + "; "
-                    + ngettext(
-                        "%(old)d existing trainee added to %(cohort)s.",
-                        "%(old)d existing trainees added to %(cohort)s.",
-                        len(result.existing),
-                    )
-                    % {"old": len(result.existing), "cohort": cohort},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:accounts_cohort_change", cohort.pk)
+        if request.method != "POST":
+            return self._enroll_page(request, cohort, form, status=200)
+        if not form.is_valid():
+            return self._enroll_page(request, cohort, form)
+        try:
+            rows = parse_enrollment_csv(form.cleaned_data["content"])
+            result = trainees_enroll(cohort=cohort, rows=rows)
+        except EnrollmentError as exc:
+            return self._enroll_page(request, cohort, form, problems=exc.problems)
+        self.message_user(request, enroll_summary(result, cohort), messages.SUCCESS)
+        return redirect("admin:accounts_cohort_change", cohort.pk)
+
+    def _enroll_page(self, request, cohort, form, *, problems=(), status=400):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": cohort,
             "title": _("Enroll trainees in %(cohort)s") % {"cohort": cohort},
             "form": form,
-            "problems": problems,
+            "problems": list(problems),
         }
-        status = 400 if request.method == "POST" else 200
         return TemplateResponse(
             request, "admin/accounts/cohort/enroll.html", context, status=status
         )
@@ -215,3 +199,18 @@ class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("change"))
     def summary(self, obj: LogEntry) -> str:
         return obj.get_change_message()
+
+
+def enroll_summary(result, cohort) -> str:
+    """What an enrolment did, for the message after it."""
+    created = ngettext(
+        "%(new)d new trainee account created and emailed a link to set a password",
+        "%(new)d new trainee accounts created and emailed a link to set their password",
+        len(result.created),
+    ) % {"new": len(result.created)}
+    added = ngettext(
+        "%(old)d existing trainee added to %(cohort)s.",
+        "%(old)d existing trainees added to %(cohort)s.",
+        len(result.existing),
+    ) % {"old": len(result.existing), "cohort": cohort}
+    return f"{created}; {added}"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -24,7 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Cohort
-from accounts.roles import Role
+from accounts.roles import Role, role_group, role_groups
 
 MAX_ROWS = 5000
 EMAIL_MAX_LENGTH = 254  # the User model's field
@@ -158,9 +157,11 @@ def trainees_enroll(*, cohort: Cohort, rows: list[EnrollRow]) -> EnrollResult:
     """Create the missing accounts, add everyone to the cohort, mail the new ones."""
     User = get_user_model()
     with transaction.atomic():
-        trainee_group = Group.objects.get(name=Role.TRAINEE)
+        trainee_group = role_group(Role.TRAINEE)
         is_trainee = Exists(
-            User.groups.through.objects.filter(user=OuterRef("pk"), group=trainee_group)
+            User.groups.through.objects.filter(
+                user=OuterRef("pk"), group__in=role_groups(Role.TRAINEE)
+            )
         )
         existing = {}
         for emails in _batches(sorted({row.email.lower() for row in rows})):

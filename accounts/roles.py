@@ -123,16 +123,15 @@ def role_group(role: Role) -> Group:
     return group
 
 
+def role_groups(role: Role):
+    """Every group that carries the role (whatever it is named)."""
+    return Group.objects.filter(permission_q(ROLE_MARKER[role], "permissions__"))
+
+
 def holders_q(role: Role, prefix: str = "") -> Q:
     """Q over users (or rows reaching a user through `prefix`) holding the role
     through one of their groups."""
-    return Q(
-        **{
-            f"{prefix}groups__in": Group.objects.filter(
-                permission_q(ROLE_MARKER[role], "permissions__")
-            )
-        }
-    )
+    return Q(**{f"{prefix}groups__in": role_groups(role)})
 
 
 def trainee_choices() -> Q:

@@ -200,3 +200,21 @@ def test_rooms_hold_their_modules(old):
 def test_each_room_is_a_package():
     for room in ("attempts", "certificates", "reports"):
         assert (ROOT / "quiz" / room / "__init__.py").is_file()
+
+
+# "About 30 lines": a view or admin method longer than this does a service's or a
+# form's work itself.
+MAX_VIEW_LINES = 35
+
+
+def test_views_and_admin_methods_are_short():
+    long_ones = []
+    for name, path in _project_modules().items():
+        if path.name not in ("views.py", "admin.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_VIEW_LINES:
+                    long_ones.append((f"{name}.{node.name}", length))
+    assert long_ones == []
