@@ -1,4 +1,4 @@
-"""Django's model permissions, read in one query and shared with the role checks."""
+"""Django's model permissions, sharing the role checks' query."""
 
 from django.contrib.auth.backends import ModelBackend
 
@@ -6,15 +6,14 @@ from accounts.roles import granted
 
 
 class PermissionBackend(ModelBackend):
-    """ModelBackend, but a user's own and group permissions come from one query
-    (accounts.roles.granted), the one the role checks already made: a page that
-    asks both "is this a trainee?" and "may they read reports?" pays once."""
+    """ModelBackend, but the permissions that come from the user's groups are the
+    ones the role checks already read (accounts.roles.granted): a page that asks
+    both "is this a trainee?" and "may they read reports?" reads them once. The
+    user's own permissions are read as ModelBackend reads them."""
 
-    def get_all_permissions(self, user_obj, obj=None):
+    def get_group_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if user_obj.is_superuser:
-            return super().get_all_permissions(user_obj, obj)
-        if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = set(granted(user_obj))
-        return user_obj._perm_cache
+            return super().get_group_permissions(user_obj, obj)
+        return set(granted(user_obj))

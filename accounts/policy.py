@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from accounts.roles import Role, can_see_all_reports, holders_q, is_trainee
+from accounts.roles import Role, can_see_all_reports, granted, holders_q, is_trainee
 
 
 def can_take_quizzes(user) -> bool:
@@ -20,9 +20,15 @@ def can_take_quizzes(user) -> bool:
     return user.is_authenticated and (is_trainee(user) or user.is_superuser)
 
 
+def holds(user, permission: str) -> bool:
+    """user.has_perm(permission), answered from the groups' permissions the role
+    checks already read when one of them grants it (no further query)."""
+    return permission in granted(user) or user.has_perm(permission)
+
+
 def can_read_reports(user) -> bool:
     """Supervisors, instructors and superusers read progress reports."""
-    return user.is_authenticated and user.has_perm("accounts.view_cohort_reports")
+    return user.is_authenticated and holds(user, "accounts.view_cohort_reports")
 
 
 # --- scoping: what a user may read ----------------------------------------------

@@ -68,25 +68,24 @@ def permission_q(permission: str, prefix: str = "") -> Q:
 
 
 def granted(user) -> frozenset[str]:
-    """The user's own and their groups' permissions ("app.codename"), in one
-    query, cached on the user object. A superuser's implicit powers are not
-    listed: roles are what was granted."""
+    """The permissions ("app.codename") the user's groups give, in one query from
+    the user's groups (an index lookup, as cheap as reading the groups' names),
+    cached on the user object. A superuser's implicit powers are not listed:
+    roles are what was granted."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_rulewise_granted", None)
     if cached is None:
-        rows = (
-            Permission.objects.filter(Q(group__user=user) | Q(user=user))
-            .values_list("content_type__app_label", "codename")
-            .distinct()
+        rows = Group.objects.filter(user=user).values_list(
+            "permissions__content_type__app_label", "permissions__codename"
         )
-        cached = frozenset(f"{app}.{codename}" for app, codename in rows)
+        cached = frozenset(f"{app}.{codename}" for app, codename in rows if codename)
         user._rulewise_granted = cached
     return cached
 
 
 def has_role(user, role: Role) -> bool:
-    """True when the user holds the role's marker permission (through any group)."""
+    """True when one of the user's groups holds the role's marker permission."""
     return ROLE_MARKER[role] in granted(user)
 
 
