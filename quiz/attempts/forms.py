@@ -20,6 +20,19 @@ class Navigation:
     page: int | None = None
 
 
+class PageForm(forms.Form):
+    """Which page of an attempt to show (?page=N); the first when none is asked."""
+
+    def __init__(self, data, *, pages: int):
+        super().__init__(data)
+        self.fields["page"] = forms.IntegerField(
+            min_value=1, max_value=pages, required=False
+        )
+
+    def clean_page(self) -> int:
+        return self.cleaned_data.get("page") or 1
+
+
 class AttemptPageForm(forms.Form):
     """One posted page of an attempt.
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import trainee_required
-from quiz.attempts.forms import AttemptPageForm, Navigation
+from quiz.attempts.forms import AttemptPageForm, Navigation, PageForm
 from quiz.attempts.models import Attempt
 from quiz.attempts.selectors import attempt_review, review_visible
 from quiz.attempts.services import (
@@ -23,7 +23,6 @@ from quiz.attempts.services import (
 )
 from quiz.certificates.models import Certificate
 from quiz.models import Layout
-from quiz.parsing import is_number
 
 # --- attempts -----------------------------------------------------------------
 
@@ -39,14 +38,6 @@ def _own_attempt(request, pk: int) -> Attempt:
     return get_object_or_404(
         Attempt.objects.for_user(request.user).select_related("quiz"), pk=pk
     )
-
-
-def _page_number(raw: str | None, pages: int) -> int:
-    if raw in (None, ""):
-        return 1
-    if not is_number(raw) or not 1 <= int(raw) <= pages:
-        raise Http404(_("No such page in this attempt."))
-    return int(raw)
 
 
 def _attempt_page(
@@ -96,8 +87,10 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(attempt.items.all())
     pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
     if request.method == "GET":
-        page = _page_number(request.GET.get("page"), pages)
-        return _attempt_page(request, attempt, page, items=items)
+        shown = PageForm(request.GET, pages=pages)
+        if not shown.is_valid():
+            raise Http404(_("No such page in this attempt."))
+        return _attempt_page(request, attempt, shown.cleaned_data["page"], items=items)
     form = AttemptPageForm(request.POST, items=items, pages=pages)
     if not form.is_valid():
         if "page" in form.errors:
