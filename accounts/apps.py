@@ -9,6 +9,14 @@ def _apply_role_permissions(sender, **kwargs) -> None:
     apply_role_permissions()
 
 
+def _create_cache_table(sender, using="default", **kwargs) -> None:
+    # The database cache's table, when the settings use one: `migrate` alone
+    # gives a working site. Idempotent, as createcachetable is.
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and cohorts")
@@ -17,3 +25,6 @@ class AccountsConfig(AppConfig):
         # After every migrate (and test database flush): the roles get what
         # accounts/roles.py says, whatever their groups are named.
         post_migrate.connect(_apply_role_permissions, dispatch_uid="rulewise-roles")
+        post_migrate.connect(
+            _create_cache_table, sender=self, dispatch_uid="rulewise-cache-table"
+        )

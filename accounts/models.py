@@ -77,3 +77,27 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """How often something happened for one key (an address, an e-mail) in one
+    fixed window: the throttles' counters (accounts/throttle.py). In the database,
+    not the cache: an increment is one UPDATE, exact under concurrency on every
+    backend, and the window is exactly as long as the setting says."""
+
+    key = models.CharField(_("key"), max_length=200)
+    window_start = models.DateTimeField(_("window start"))
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="rate_counter_once_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refuses what no form sends (other charsets, NUL characters, absurd admin date
+    # filters) with a 400, after CSP so that its page carries the policy too.
+    "config.middleware.RequestSanityMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -175,14 +178,26 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rulewise",
-            "OPTIONS": {"IGNORE_EXCEPTIONS": False},
+            # An outage is a miss, logged, never an error page (the cache holds
+            # nothing the site cannot recompute), and a dead server costs at
+            # most half a second per call.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions stay in the database (the default engine), not in Redis: they
+    # survive a Redis outage, and a cache that missed a logout while it was down
+    # cannot bring a session back afterwards.
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Created by `migrate` (accounts/apps.py); a missing or unreachable
+            # table is a miss, logged, never an error page (config/cache.py).
+            "BACKEND": "config.cache.TolerantDatabaseCache",
             "LOCATION": "rulewise_cache",
         }
     }
@@ -271,13 +286,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures an account and,
-# separately, an address are locked for the cool-off time. Counters live in the
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures from one
+# address, that address is locked for the cool-off time, whichever accounts it
+# tried: a guessing run from one address is stopped. An account is never locked
+# for everyone: a stranger's wrong passwords lock the stranger's address, not the
+# account's owner out of it (locking by username would let anyone do that). Counters live in the
 # database, so every worker sees them. Staff lift a lockout in the admin
 # (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -304,6 +322,10 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 QUIZ_DEADLINE_GRACE_SECONDS = env_int("QUIZ_DEADLINE_GRACE_SECONDS", 10)
 # Public certificate verification: wrong codes allowed per address and window.
 CERTIFICATE_VERIFY_MAX_MISSES = env_int("CERTIFICATE_VERIFY_MAX_MISSES", 20)
+# Password reset (accounts/views.py): per address, then per e-mail, per window.
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 10)
+PASSWORD_RESET_MAX_PER_EMAIL = env_int("PASSWORD_RESET_MAX_PER_EMAIL", 3)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
 CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS", 600)
 # Question statistics are kept this long in the cache ("Recalculate now" refreshes).
 REPORT_STATISTICS_CACHE_SECONDS = env_int("REPORT_STATISTICS_CACHE_SECONDS", 600)

@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import TraineePasswordResetForm
+from accounts.views import PasswordResetView
 from config.views import healthz
+
+handler500 = "config.views.server_error"
 
 admin.site.site_header = _("Rulewise administration")
 admin.site.site_title = _("Rulewise admin")
@@ -15,7 +16,7 @@ urlpatterns = [
     # Before Django's auth URLs: the reset form that also reaches new trainees.
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=TraineePasswordResetForm),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

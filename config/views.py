@@ -1,6 +1,12 @@
-from django.db import connection
+import logging
+import sys
+
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -8,14 +14,57 @@ from django.views.decorators.http import require_GET
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 when it does not (for load balancers)."""
+    """The database and the cache, each "ok" or "unreachable": 200 while the
+    database answers (a cache outage only degrades the site), 503 when it does not
+    (for load balancers)."""
+    database = _probe(_database_answers)
+    cache_state = _probe(_cache_answers)
+    status = "ok" if cache_state == "ok" else "degraded"
+    if database != "ok":
+        status = "error"
+    body = {"status": status, "database": database, "cache": cache_state}
+    response = JsonResponse(body, status=200 if database == "ok" else 503)
+    if database != "ok":
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _probe(check) -> str:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return "ok" if check() else "unreachable"
+    except Exception:  # noqa: BLE001 - any failure means "unreachable"
+        return "unreachable"
+
+
+def _database_answers() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+def _cache_answers() -> bool:
+    # The tolerant caches turn a failure into a miss: a value written must be read.
+    cache.set("rw:healthz", 1, timeout=10)
+    return cache.get("rw:healthz") == 1
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+logger = logging.getLogger("rulewise.errors")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with Retry-After when the database is unreachable: a client
+    (or a trainee) should try again, not give up. Rendered without the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN) or (
+        isinstance(error, DatabaseError) and not connection.is_usable()
+    ):
+        logger.warning("database unreachable: %s", error)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -20,7 +20,24 @@ from quiz.attempts.models import (  # noqa: F401
     AttemptState,
 )
 from quiz.certificates.models import Certificate, CertificateQuerySet  # noqa: F401
-from quiz.selection import selection_problems
+from quiz.selection import MAX_QUESTIONS, selection_problems
+
+# Bounds on what reaches date arithmetic and loops: an absurd value is a form
+# error, never an overflow on a trainee's page or in the cron command.
+MAX_TIME_LIMIT_MINUTES = 24 * 60
+MAX_ATTEMPTS = 100
+MAX_VALIDITY_MONTHS = 120
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def validate_course_date(value) -> None:
+    """A date a course can have: between 2000 and 2100."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Choose a date between %(first)d and %(last)d."),
+            code="out_of_range",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
 
 
 class GradingMethod(models.TextChoices):
@@ -67,14 +84,14 @@ class Quiz(models.Model):
         _("time limit (minutes)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
         help_text=_("Empty for no limit. Enforced on the server."),
     )
     max_attempts = models.PositiveIntegerField(
         _("maximum attempts"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ATTEMPTS)],
         help_text=_("Empty for unlimited."),
     )
     grading_method = models.CharField(
@@ -93,6 +110,7 @@ class Quiz(models.Model):
         _("closes at"),
         null=True,
         blank=True,
+        validators=[validate_course_date],
         help_text=_("After this no attempt can start; needed to review after close."),
     )
     certificate_on_pass = models.BooleanField(_("certificate on pass"), default=False)
@@ -100,7 +118,7 @@ class Quiz(models.Model):
         _("certificate validity (months)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_VALIDITY_MONTHS)],
         help_text=_("Empty: the certificate does not expire."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -221,7 +239,9 @@ class QuizDraw(models.Model):
         verbose_name=_("from rule"),
     )
     count = models.PositiveSmallIntegerField(
-        _("number of questions"), default=1, validators=[MinValueValidator(1)]
+        _("number of questions"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_QUESTIONS)],
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 

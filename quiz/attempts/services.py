@@ -1,8 +1,9 @@
 """Writes on attempts: start, save answers, submit, grade."""
 
+import logging
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
@@ -25,6 +26,8 @@ from quiz.attempts.models import (
 from quiz.certificates.services import certificate_issue_for_attempt
 from quiz.models import Quiz
 from quiz.selection import SelectionError, select_question_ids
+
+logger = logging.getLogger(__name__)
 
 
 class AttemptError(Exception):
@@ -281,15 +284,30 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
     return closed
 
 
-def attempts_close_overdue(*, user=None) -> int:
-    """Close every overdue open attempt of the user, or of everyone (the cron command)."""
+@dataclass
+class CloseReport:
+    closed: int = 0
+    failed: list[int] = field(default_factory=list)  # attempt ids, logged
+
+
+def attempts_close_overdue(*, user=None) -> CloseReport:
+    """Close every overdue open attempt of the user, or of everyone (the cron
+    command). One that cannot be graded is logged and left open; the others are
+    graded all the same."""
     overdue = Attempt.objects.filter(
         timing.overdue_q(now=timezone.now(), grace=deadline_grace()),
         state=AttemptState.IN_PROGRESS,
     ).select_related("quiz")
     if user is not None:
         overdue = overdue.filter(user=user)
-    return sum(attempt_close_if_overdue(attempt=a) for a in overdue)
+    report = CloseReport()
+    for attempt in overdue:
+        try:
+            report.closed += attempt_close_if_overdue(attempt=attempt)
+        except Exception:
+            logger.exception("could not grade overdue attempt %s", attempt.pk)
+            report.failed.append(attempt.pk)
+    return report
 
 
 def _finish_if_overdue(attempt: Attempt, now) -> bool:

@@ -36,7 +36,8 @@ def effective_deadline(*, deadline, closes_at) -> datetime | None:
 
 def is_overdue(*, deadline, closes_at, now: datetime, grace: timedelta) -> bool:
     ends = effective_deadline(deadline=deadline, closes_at=closes_at)
-    return ends is not None and now > ends + grace
+    # now - grace, not ends + grace: a deadline near datetime.max cannot overflow.
+    return ends is not None and now - grace > ends
 
 
 def overdue_q(*, now: datetime, grace: timedelta, prefix: str = "") -> Q:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from quiz.attempts.models import Attempt
 from quiz.certificates.codes import code_generate
 from quiz.certificates.models import Certificate
+from quiz.models import MAX_VALIDITY_MONTHS
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,10 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         # Months are counted on the site's calendar (settings.TIME_ZONE), not in
         # UTC: issued on 30 January at 23:30 in Los Angeles (31 January in UTC), a
         # one-month certificate runs to 28 February there, not the 27th.
-        expires_at = add_months(
-            timezone.localtime(now), quiz.certificate_validity_months
-        )
+        # Capped: a validity stored before the bound existed must not overflow
+        # the calendar and fail the grading of a pass.
+        months = min(quiz.certificate_validity_months, MAX_VALIDITY_MONTHS)
+        expires_at = add_months(timezone.localtime(now), months)
     user = attempt.user
     assert attempt.score is not None  # a graded pass
     certificate = Certificate.objects.create(

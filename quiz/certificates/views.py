@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import throttle
 from accounts.net import client_address
 from quiz.attempts.services import attempts_close_overdue
 from quiz.certificates.codes import normalise_code
@@ -79,34 +79,32 @@ class VerifyForm(forms.Form):
 
 
 def _throttle_key(request: HttpRequest) -> str:
-    return f"rw:verify-miss:{client_address(request)}"
+    return f"verify-miss:{client_address(request)}"
 
 
 def _throttled(request: HttpRequest) -> bool:
-    return (
-        cache.get(_throttle_key(request), 0) >= settings.CERTIFICATE_VERIFY_MAX_MISSES
+    misses = throttle.hits(
+        _throttle_key(request), settings.CERTIFICATE_VERIFY_WINDOW_SECONDS
     )
+    return misses >= settings.CERTIFICATE_VERIFY_MAX_MISSES
 
 
-def _count_miss(request: HttpRequest) -> None:
-    key = _throttle_key(request)
-    window = settings.CERTIFICATE_VERIFY_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+def _count_miss(request: HttpRequest) -> int:
+    """Count a wrong code; the count in this window, this one included."""
+    return throttle.hit(
+        _throttle_key(request), settings.CERTIFICATE_VERIFY_WINDOW_SECONDS
+    )
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
+    wait = throttle.Window.of(settings.CERTIFICATE_VERIFY_WINDOW_SECONDS).retry_after()
     response = render(
         request,
         "quiz/certificate_throttled.html",
-        {"minutes": settings.CERTIFICATE_VERIFY_WINDOW_SECONDS // 60},
+        {"minutes": -(-wait // 60)},
         status=429,
     )
-    response["Retry-After"] = str(settings.CERTIFICATE_VERIFY_WINDOW_SECONDS)
+    response["Retry-After"] = str(wait)
     return response
 
 
@@ -136,7 +134,10 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     if certificate is None:
-        _count_miss(request)
+        # Counted before answering: of many wrong codes sent at once, exactly
+        # CERTIFICATE_VERIFY_MAX_MISSES are told "not found".
+        if _count_miss(request) > settings.CERTIFICATE_VERIFY_MAX_MISSES:
+            return _too_many(request)
         return render(
             request,
             "quiz/certificate_verify_missing.html",

@@ -4,6 +4,10 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432 as in the README):
 
     .venv/bin/python tests/load/run_load.py                 # 50 trainees, 4 workers
     .venv/bin/python tests/load/run_load.py --trainees 20   # the short run CI does
+    # two app servers sharing PostgreSQL and a Redis of the script's own, which is
+    # killed mid-run and started again (CI runs this too)
+    .venv/bin/python tests/load/run_load.py --trainees 20 --servers 2 --redis \
+        --kill-redis-after 15
 
 It creates a scratch database, starts gunicorn on a free loopback port, lets the
 trainees sign in, start the final exam, answer every page and submit (half of
@@ -13,9 +17,16 @@ checks the database: every submitted attempt graded exactly once, no duplicate
 attempt in progress, one certificate per passing trainee. Exit status 1 on any
 5xx, transport error or lost record. Traffic goes to 127.0.0.1 only; request
 loops are bounded in count and time.
+
+With --servers N, N gunicorn instances on different loopback ports share the
+database (and the Redis, with --redis: a redis-server the script starts on a free
+port), and every request goes to the next server in turn: sessions, CSRF, once-only
+grading and certificates must hold across servers. --kill-redis-after S kills that
+Redis S seconds into the run and starts it again 3 s later: no request may fail.
 """
 
 import argparse
+import itertools
 import os
 import re
 import secrets
@@ -54,7 +65,14 @@ class Stats:
             self.errors.append(message)
 
 
+# The app servers; each request goes to the next one in turn (set by main()).
+SERVERS: list[str] = []
+_turn = itertools.count()
+
+
 def timed(stats: Stats, client: httpx.Client, label: str, method: str, url: str, **kw):
+    if url.startswith("/") and SERVERS:
+        url = SERVERS[next(_turn) % len(SERVERS)] + url
     start = time.perf_counter()
     try:
         response = client.request(method, url, **kw)
@@ -110,13 +128,13 @@ def prepare(args, env: dict) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "createcachetable")
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "seed_demo", "--force", "--password", PASSWORD, "-v0")
     script = (
         "from django.contrib.auth.models import Group\n"
         "from accounts.models import Cohort, User\n"
-        "group = Group.objects.get(name='Trainee')\n"
+        "from accounts.roles import Role, role_group\n"
+        "group = role_group(Role.TRAINEE)\n"
         "cohort = Cohort.objects.get(name='Demo cohort')\n"
         f"for i in range({args.trainees}):\n"
         "    u, _ = User.objects.get_or_create(username=f'load{i}', defaults={'email': f'load{i}@example.com', 'first_name': 'Load', 'last_name': str(i)})\n"
@@ -329,6 +347,75 @@ def percentile(values: list[float], p: float) -> float:
     )
 
 
+def start_redis(port: int) -> subprocess.Popen:
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return redis
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("redis-server did not come up")
+
+
+def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,  # the console mail backend prints
+    )
+    return server, f"http://127.0.0.1:{port}"
+
+
+def wait_up(base: str) -> bool:
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+class RedisKiller(threading.Thread):
+    """Kills the script's Redis `after` seconds into the run, starts it again on
+    the same port 3 seconds later."""
+
+    def __init__(self, redis: dict, after: float, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.redis, self.after, self.stop = redis, after, stop
+        self.events: list[str] = []
+
+    def run(self) -> None:
+        if self.stop.wait(self.after):
+            return
+        self.redis["process"].kill()
+        self.redis["process"].wait(timeout=10)
+        self.events.append(f"redis killed at {self.after:.0f} s")
+        time.sleep(3)
+        self.redis["process"] = start_redis(self.redis["port"])
+        self.events.append("redis restarted 3 s later")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -341,63 +428,77 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/rulewise_load"
     )
+    parser.add_argument("--servers", type=int, default=1, help="gunicorn instances")
+    parser.add_argument(
+        "--redis", action="store_true", help="start a redis-server for the cache"
+    )
+    parser.add_argument(
+        "--kill-redis-after",
+        type=float,
+        default=None,
+        help="kill that Redis this many seconds into the run, restart it 3 s later",
+    )
     args = parser.parse_args()
     if not 1 <= args.trainees <= 200:
         parser.error("--trainees must be between 1 and 200")
+    if not 1 <= args.servers <= 4:
+        parser.error("--servers must be between 1 and 4")
+    if args.kill_redis_after is not None and not args.redis:
+        parser.error("--kill-redis-after needs --redis")
     env = env_for(args.database_url)
-    prepare(args, env)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,  # the console mail backend prints
-    )
+    redis = {}
+    if args.redis:
+        redis["port"] = free_port()
+        redis["process"] = start_redis(redis["port"])
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis['port']}/0"
+    servers = []
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            print("gunicorn did not come up", file=sys.stderr)
-            return 1
-        stats, outcomes, stop = Stats(), {}, threading.Event()
-        deadline = time.monotonic() + args.time_limit
-        started = time.perf_counter()
-        watcher = threading.Thread(
-            target=supervisor, args=(stats, base, stop, deadline)
-        )
-        watcher.start()
-        with ThreadPoolExecutor(max_workers=args.trainees) as pool:
-            for i in range(args.trainees):
-                pool.submit(trainee, stats, base, i, env, deadline, outcomes)
-        stop.set()
-        watcher.join(timeout=60)
-        elapsed = time.perf_counter() - started
+        return run(args, env, redis, servers)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
+        if redis:
+            redis["process"].kill()
+            redis["process"].wait(timeout=10)
+
+
+def run(args, env: dict, redis: dict, servers: list) -> int:
+    prepare(args, env)
+    for _ in range(args.servers):
+        server, base = start_server(env, args.workers)
+        servers.append(server)
+        SERVERS.append(base)
+    if not all(wait_up(base) for base in SERVERS):
+        print("gunicorn did not come up", file=sys.stderr)
+        return 1
+    base = SERVERS[0]
+    stats, outcomes, stop = Stats(), {}, threading.Event()
+    killer = None
+    if args.kill_redis_after is not None:
+        killer = RedisKiller(redis, args.kill_redis_after, stop)
+        killer.start()
+    deadline = time.monotonic() + args.time_limit
+    started = time.perf_counter()
+    watcher = threading.Thread(target=supervisor, args=(stats, base, stop, deadline))
+    watcher.start()
+    with ThreadPoolExecutor(max_workers=args.trainees) as pool:
+        for i in range(args.trainees):
+            pool.submit(trainee, stats, base, i, env, deadline, outcomes)
+    stop.set()
+    watcher.join(timeout=60)
+    elapsed = time.perf_counter() - started
+    if killer is not None:
+        killer.join(timeout=30)
 
     total = sum(stats.statuses.values())
     print(
-        f"\n{args.trainees} trainees, {args.workers} gunicorn workers, {elapsed:.1f} s"
+        f"\n{args.trainees} trainees, {args.servers} server(s) x {args.workers} "
+        f"gunicorn workers{', Redis cache' if args.redis else ''}, {elapsed:.1f} s"
     )
+    if killer is not None:
+        print("; ".join(killer.events) or "the run ended before Redis was killed")
     print(f"requests: {total}  throughput: {total / elapsed:.1f} req/s")
     print(f"statuses: {dict(sorted(stats.statuses.items()))}")
     print(

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from quiz.attempts.services import attempts_close_overdue
 
@@ -11,6 +11,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        closed = attempts_close_overdue()
-        noun = "attempt" if closed == 1 else "attempts"
-        self.stdout.write(self.style.SUCCESS(f"{closed} overdue {noun} graded."))
+        report = attempts_close_overdue()
+        noun = "attempt" if report.closed == 1 else "attempts"
+        self.stdout.write(self.style.SUCCESS(f"{report.closed} overdue {noun} graded."))
+        if report.failed:
+            ids = ", ".join(str(pk) for pk in report.failed)
+            raise CommandError(
+                f"{len(report.failed)} could not be graded (see the log): {ids}"
+            )
