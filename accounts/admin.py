@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -172,6 +172,22 @@ class CohortAdmin(admin.ModelAdmin):
         return ", ".join(s.display_name for s in obj.supervisors.all()) or "-"
 
 
+class LogAuthorFilter(admin.RelatedOnlyFieldListFilter):
+    """The log's "By user" filter: only the authors of entries the viewer may read,
+    and a trainee's name to a superuser only (never every account on the site)."""
+
+    def field_choices(self, field, request, model_admin):
+        authors = Q(pk__in=model_admin.get_queryset(request).values("user_id"))
+        if not request.user.is_superuser:
+            trainees = User.objects.filter(holders_q(Role.TRAINEE)).values("pk")
+            authors &= ~Q(pk__in=trainees)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=authors,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+        )
+
+
 @admin.register(LogEntry)
 class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Who changed what in the admin, and when: read-only, kept for good."""
@@ -184,7 +200,7 @@ class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
         "action_flag",
         "summary",
     ]
-    list_filter = ["action_flag", "content_type", "user"]
+    list_filter = ["action_flag", "content_type", ("user", LogAuthorFilter)]
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
