@@ -33,9 +33,12 @@ class _Echo:
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """The CSV text line by line, a BOM first; numbers are never quoted away."""
+    """The CSV text line by line, a BOM first; numbers are never quoted away.
+
+    Header cells are neutralised too: they carry names users chose (a quiz's slug
+    "-2-3" heads a column "-2-3_grade")."""
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(header)
+    yield BOM + writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         yield writer.writerow(
             [
