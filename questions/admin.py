@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import attachment_header
 from questions.formats import FormatError
 from questions.interchange import (
     FORMATS,
@@ -510,8 +511,8 @@ class QuestionAdmin(admin.ModelAdmin):
             return None
         extension = "gift.txt" if fmt == "gift" else "aiken.txt"
         response = HttpResponse(result.text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="rulewise-questions.{extension}"'
+        response["Content-Disposition"] = attachment_header(
+            f"rulewise-questions.{extension}"
         )
         return response
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 
+from accounts.http import attachment_header
+
 BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -54,5 +56,5 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
         (line.encode("utf-8") for line in csv_lines(header, rows)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_header(filename)
     return response
