@@ -31,3 +31,25 @@ def attachment_header(filename: str) -> str:
     if fallback == filename:
         return header
     return f"{header}; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user,
+    and on every download: a shared computer's browser or a proxy must keep no copy
+    of a result, a report, a CSV or a certificate. A view that set Cache-Control
+    itself is left alone; anonymous pages (the landing page, certificate
+    verification) stay cacheable. Static files never get here (WhiteNoise answers
+    them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -99,3 +99,82 @@ def test_the_cohort_csv_of_a_cyrillic_cohort_still_downloads(supervisor, client)
     assert response["Content-Disposition"] == (
         f'attachment; filename="rulewise-cohort-{cohort.pk}.csv"'
     )
+
+
+# --- no copies kept ----------------------------------------------------------------
+
+
+def no_store(response) -> bool:
+    directives = {
+        part.strip() for part in response.get("Cache-Control", "").split(",") if part
+    }
+    return {"private", "no-store"} <= directives
+
+
+@pytest.fixture
+def finished(cohort, trainee):
+    return take(QuizFactory(questions__n=1, certificate_on_pass=True), trainee)
+
+
+def test_every_signed_in_trainee_page_is_private_and_not_stored(
+    trainee_client, finished
+):
+    certificate = Certificate.objects.get(attempt=finished)
+    urls = [
+        reverse("quiz:home"),
+        reverse("quiz:quiz-list"),
+        reverse("quiz:quiz-detail", args=[finished.quiz.slug]),
+        reverse("quiz:attempt-history"),
+        reverse("quiz:attempt-result", args=[finished.pk]),
+        reverse("quiz:certificate-list"),
+        reverse("quiz:certificate-pdf", args=[certificate.display_code]),
+        reverse("password_change"),
+    ]
+    for url in urls:
+        response = trainee_client.get(url)
+        assert response.status_code == 200, url
+        assert no_store(response), (url, response.get("Cache-Control"))
+
+
+def test_reports_and_their_csv_are_private_and_not_stored(
+    supervisor_client, cohort, trainee, finished
+):
+    urls = [
+        reverse("quiz:reports"),
+        reverse("quiz:reports") + "?format=csv",
+        reverse("quiz:report-cohort", args=[cohort.pk]),
+        reverse("quiz:report-cohort", args=[cohort.pk]) + "?format=csv",
+        reverse("quiz:report-trainee", args=[trainee.pk]),
+        reverse("quiz:report-trainee", args=[trainee.pk]) + "?format=csv",
+        reverse("quiz:report-attempt", args=[finished.pk]),
+    ]
+    for url in urls:
+        response = supervisor_client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store", url
+
+
+def test_an_error_page_for_a_signed_in_user_is_not_stored_either(trainee_client):
+    response = trainee_client.get(reverse("quiz:attempt-result", args=[999999]))
+
+    assert response.status_code == 404
+    assert no_store(response)
+
+
+def test_a_view_that_sets_its_own_cache_control_keeps_it(trainee_client):
+    response = trainee_client.get(reverse("healthz"))
+
+    # never_cache's header, not replaced.
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_public_pages_stay_cacheable_for_anonymous_visitors(client, finished):
+    certificate = Certificate.objects.get(attempt=finished)
+    for url in [
+        reverse("quiz:home"),
+        reverse("quiz:certificate-verify-form"),
+        reverse("quiz:certificate-verify", args=[certificate.display_code]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" not in response.get("Cache-Control", ""), url
