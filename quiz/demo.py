@@ -1,10 +1,19 @@
-"""Demo data for a first run: the seed bank, demo users, a cohort and quizzes."""
+"""Demo data for a first run: the seed bank, demo users, a cohort and quizzes.
 
-from dataclasses import dataclass
+Run again on a site instructors have worked on, it adds what is missing and can
+be published, skips (and reports) what cannot, and never changes a quiz that
+exists: once made, a quiz is the instructors'. A module quiz is known by its slug
+(module-<category>) or, if the category's slug changed, by already asking the
+category's questions; the final exam by its slug."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from accounts.models import Cohort
 from accounts.roles import Role, role_group
@@ -43,6 +52,7 @@ class DemoReport:
     users_created: int
     questions_created: int
     quizzes_created: int
+    skipped: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -50,17 +60,19 @@ def demo_seed(*, password: str) -> DemoReport:
     """Create (or bring back to shape) the demo users, cohort and content."""
     bank = question_bank_load()
     users, users_created = _demo_users(password)
-    cohort, _ = Cohort.objects.get_or_create(
+    cohort, _created = Cohort.objects.get_or_create(
         name=DEMO_COHORT,
         defaults={"description": "Trainees of the demo training school."},
     )
     cohort.trainees.add(users["trainee"])
     cohort.supervisors.add(users["supervisor"])
-    quizzes_created = _module_quizzes() + _final_exam()
+    skipped: list[str] = []
+    quizzes_created = _module_quizzes(skipped) + _final_exam(skipped)
     return DemoReport(
         users_created=users_created,
         questions_created=bank.questions_created,
         quizzes_created=quizzes_created,
+        skipped=skipped,
     )
 
 
@@ -86,13 +98,61 @@ def _demo_users(password: str):
     return users, created_count
 
 
-def _module_quizzes() -> int:
-    """One practice quiz per category: all its published questions, fixed order."""
+def _quiz_create_published(
+    *, slug: str, fields: dict, fill: Callable[[Quiz], None]
+) -> list[str]:
+    """Create the quiz, let `fill` give it its questions, publish it: all of it,
+    or nothing and the reasons it could not be published."""
+    try:
+        with transaction.atomic():
+            quiz = Quiz.objects.create(slug=slug, **fields)
+            fill(quiz)
+            quiz_publish(quiz=quiz)
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+def _has_module(category: Category, slug: str) -> bool:
+    """The category has its module quiz: by its slug, or (the category's slug
+    changed since) a module quiz already asking its questions."""
+    return Quiz.objects.filter(
+        Q(slug=slug)
+        | Q(
+            slug__startswith="module-",
+            quiz_questions__question__category=category,
+        )
+    ).exists()
+
+
+def _module_quizzes(skipped: list[str]) -> int:
+    """One practice quiz per category: all its published questions, fixed order.
+    A category with none yet is skipped, and gets its quiz on a later run."""
     created_count = 0
     for position, category in enumerate(Category.objects.all(), start=1):
-        quiz, created = Quiz.objects.get_or_create(
-            slug=f"module-{category.slug}",
-            defaults={
+        slug = f"module-{category.slug}"
+        if _has_module(category, slug):
+            continue
+        questions = list(Question.objects.published().filter(category=category))
+        if not questions:
+            skipped.append(
+                _(
+                    "Module quiz for “%(category)s” not created: the category has "
+                    "no published question yet."
+                )
+                % {"category": category.name}
+            )
+            continue
+
+        def fill(quiz: Quiz, questions=questions) -> None:
+            QuizQuestion.objects.bulk_create(
+                QuizQuestion(quiz=quiz, question=question, order=i)
+                for i, question in enumerate(questions, start=1)
+            )
+
+        problems = _quiz_create_published(
+            slug=slug,
+            fields={
                 "title": f"Module {position}: {category.name}",
                 "description": category.description,
                 "shuffle_choices": True,
@@ -102,16 +162,15 @@ def _module_quizzes() -> int:
                 "review": ReviewPolicy.IMMEDIATELY,
                 "order": position,
             },
+            fill=fill,
         )
-        if not created:
+        if problems:
+            skipped.append(
+                _("Module quiz for “%(category)s” not created: %(problems)s")
+                % {"category": category.name, "problems": " ".join(problems)}
+            )
             continue
         created_count += 1
-        questions = Question.objects.published().filter(category=category)
-        QuizQuestion.objects.bulk_create(
-            QuizQuestion(quiz=quiz, question=question, order=i)
-            for i, question in enumerate(questions, start=1)
-        )
-        quiz_publish(quiz=quiz)
     return created_count
 
 
@@ -138,10 +197,24 @@ def final_exam_plan(
     return critical, {c: n for c, n in counts.items() if n}
 
 
-def _final_exam() -> int:
-    quiz, created = Quiz.objects.get_or_create(
+def _final_exam(skipped: list[str]) -> int:
+    if Quiz.objects.filter(slug=FINAL_EXAM_SLUG).exists():
+        return 0
+
+    def fill(quiz: Quiz) -> None:
+        critical, per_category = final_exam_plan()
+        draws = [QuizDraw(quiz=quiz, rule=rule, count=1) for rule in critical]
+        draws += [
+            QuizDraw(quiz=quiz, category=category, count=n)
+            for category, n in per_category.items()
+        ]
+        for order, draw in enumerate(draws, start=1):
+            draw.order = order
+        QuizDraw.objects.bulk_create(draws)
+
+    problems = _quiz_create_published(
         slug=FINAL_EXAM_SLUG,
-        defaults={
+        fields={
             "title": "Final exam: safe massage with a cervical hernia",
             "description": (
                 "Twenty questions drawn at random across the course, always including "
@@ -160,17 +233,11 @@ def _final_exam() -> int:
             "certificate_validity_months": 24,
             "order": 100,
         },
+        fill=fill,
     )
-    if not created:
+    if problems:
+        skipped.append(
+            _("Final exam not created: %(problems)s") % {"problems": " ".join(problems)}
+        )
         return 0
-    critical, per_category = final_exam_plan()
-    draws = [QuizDraw(quiz=quiz, rule=rule, count=1) for rule in critical]
-    draws += [
-        QuizDraw(quiz=quiz, category=category, count=n)
-        for category, n in per_category.items()
-    ]
-    for order, draw in enumerate(draws, start=1):
-        draw.order = order
-    QuizDraw.objects.bulk_create(draws)
-    quiz_publish(quiz=quiz)
     return 1
