@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.validators import ProhibitNullCharactersValidator
@@ -139,8 +139,31 @@ class CohortAdmin(admin.ModelAdmin):
             result = trainees_enroll(cohort=cohort, rows=rows)
         except EnrollmentError as exc:
             return self._enroll_page(request, cohort, form, problems=exc.problems)
+        self._log_enrolment(request, cohort, result)
         self.message_user(request, enroll_summary(result, cohort), messages.SUCCESS)
         return redirect("admin:accounts_cohort_change", cohort.pk)
+
+    def _log_enrolment(self, request, cohort, result) -> None:
+        """In the audit log: an ADDITION for each account the file created, and a
+        change of the cohort naming everyone it enrolled."""
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=result.created,
+            action_flag=ADDITION,
+            change_message=_("Created by an enrolment from CSV into %(cohort)s.")
+            % {"cohort": cohort},
+        )
+        enrolled = [*result.created, *result.existing]
+        self.log_change(
+            request,
+            cohort,
+            ngettext(
+                "Enrolled %(n)d trainee from CSV: %(names)s.",
+                "Enrolled %(n)d trainees from CSV: %(names)s.",
+                len(enrolled),
+            )
+            % {"n": len(enrolled), "names": ", ".join(u.username for u in enrolled)},
+        )
 
     def _enroll_page(self, request, cohort, form, *, problems=(), status=400):
         context = {
