@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -139,8 +139,31 @@ class CohortAdmin(admin.ModelAdmin):
             result = trainees_enroll(cohort=cohort, rows=rows)
         except EnrollmentError as exc:
             return self._enroll_page(request, cohort, form, problems=exc.problems)
+        self._log_enrolment(request, cohort, result)
         self.message_user(request, enroll_summary(result, cohort), messages.SUCCESS)
         return redirect("admin:accounts_cohort_change", cohort.pk)
+
+    def _log_enrolment(self, request, cohort, result) -> None:
+        """In the audit log: an ADDITION for each account the file created, and a
+        change of the cohort naming everyone it enrolled."""
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=result.created,
+            action_flag=ADDITION,
+            change_message=_("Created by an enrolment from CSV into %(cohort)s.")
+            % {"cohort": cohort},
+        )
+        enrolled = [*result.created, *result.existing]
+        self.log_change(
+            request,
+            cohort,
+            ngettext(
+                "Enrolled %(n)d trainee from CSV: %(names)s.",
+                "Enrolled %(n)d trainees from CSV: %(names)s.",
+                len(enrolled),
+            )
+            % {"n": len(enrolled), "names": ", ".join(u.username for u in enrolled)},
+        )
 
     def _enroll_page(self, request, cohort, form, *, problems=(), status=400):
         context = {
@@ -172,6 +195,22 @@ class CohortAdmin(admin.ModelAdmin):
         return ", ".join(s.display_name for s in obj.supervisors.all()) or "-"
 
 
+class LogAuthorFilter(admin.RelatedOnlyFieldListFilter):
+    """The log's "By user" filter: only the authors of entries the viewer may read,
+    and a trainee's name to a superuser only (never every account on the site)."""
+
+    def field_choices(self, field, request, model_admin):
+        authors = Q(pk__in=model_admin.get_queryset(request).values("user_id"))
+        if not request.user.is_superuser:
+            trainees = User.objects.filter(holders_q(Role.TRAINEE)).values("pk")
+            authors &= ~Q(pk__in=trainees)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=authors,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+        )
+
+
 @admin.register(LogEntry)
 class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Who changed what in the admin, and when: read-only, kept for good."""
@@ -184,7 +223,7 @@ class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
         "action_flag",
         "summary",
     ]
-    list_filter = ["action_flag", "content_type", "user"]
+    list_filter = ["action_flag", "content_type", ("user", LogAuthorFilter)]
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]

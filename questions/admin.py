@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -11,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import attachment_header
 from questions.formats import FormatError
 from questions.interchange import (
     FORMATS,
@@ -232,6 +234,11 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
     )
+    # The uploaded file's name, kept through the confirmation step (which posts
+    # the file's text) for the audit log.
+    source_name = forms.CharField(
+        required=False, max_length=255, widget=forms.HiddenInput
+    )
 
     def clean(self):
         data = super().clean()
@@ -269,8 +276,32 @@ class ImportForm(forms.Form):
                 "format": self.cleaned_data["format"],
                 "category": self.cleaned_data["category"],
                 "pasted": self.read_text,
+                "source_name": self.file_name(),
             }
         )
+
+    def file_name(self) -> str:
+        """The name of the file imported, or "" for pasted questions."""
+        upload = self.cleaned_data.get("upload")
+        return upload.name if upload else self.cleaned_data.get("source_name", "")
+
+    def log_messages(self, n_questions: int) -> tuple[str, str]:
+        """What the audit log says of each question, and of each category, the
+        import created: which file (or pasted text), which format, how many."""
+        name = self.file_name()
+        source = f"“{name}”" if name else _("pasted text")
+        values = {
+            "source": source,
+            "format": FORMATS[self.cleaned_data["format"]],
+            "n": n_questions,
+        }
+        question = ngettext(
+            "Imported from %(source)s (%(format)s; %(n)d question in this import).",
+            "Imported from %(source)s (%(format)s; %(n)d questions in this import).",
+            n_questions,
+        )
+        category = _("Created by an import from %(source)s (%(format)s).")
+        return question % values, category % values
 
 
 def import_summary(report) -> str:
@@ -479,10 +510,25 @@ class QuestionAdmin(admin.ModelAdmin):
         if "confirm" not in request.POST:
             return self._import_page(request, form.to_confirm(), plan=plan)
         report = questions_import(plan=plan, author=request.user)
+        self._log_import(request, report, form)
         self.message_user(request, import_summary(report), messages.SUCCESS)
         return redirect(
             reverse("admin:questions_question_changelist") + "?status__exact=draft"
         )
+
+    def _log_import(self, request, report, form) -> None:
+        """An ADDITION in the audit log for each question and category created."""
+        question_message, category_message = form.log_messages(len(report.created))
+        for objects, message in [
+            (report.created, question_message),
+            (report.categories_created, category_message),
+        ]:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=objects,
+                action_flag=ADDITION,
+                change_message=message,
+            )
 
     def _import_page(self, request, form, *, plan=None, error="", status=200):
         context = {
@@ -510,8 +556,8 @@ class QuestionAdmin(admin.ModelAdmin):
             return None
         extension = "gift.txt" if fmt == "gift" else "aiken.txt"
         response = HttpResponse(result.text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="rulewise-questions.{extension}"'
+        response["Content-Disposition"] = attachment_header(
+            f"rulewise-questions.{extension}"
         )
         return response
 

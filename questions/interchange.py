@@ -194,6 +194,7 @@ class ImportReport:
     created: list[Question]
     by_type: Counter
     skipped: int
+    categories_created: list[Category] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -205,11 +206,13 @@ def questions_import(*, plan: ImportPlan, author=None) -> ImportReport:
             name__in={q.category_name for q in plan.questions}
         )
     }
+    categories_created = []
     for name in plan.new_categories:
         if name not in categories:
             categories[name] = Category.objects.create(
                 name=name, slug=_unique_slug(name)
             )
+            categories_created.append(categories[name])
     created = []
     for item in plan.questions:
         parsed = item.parsed
@@ -239,7 +242,10 @@ def questions_import(*, plan: ImportPlan, author=None) -> ImportReport:
         )
         created.append(question)
     return ImportReport(
-        created=created, by_type=plan.by_type, skipped=len(plan.result.skipped)
+        created=created,
+        by_type=plan.by_type,
+        skipped=len(plan.result.skipped),
+        categories_created=categories_created,
     )
 
 

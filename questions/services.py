@@ -187,16 +187,21 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
     report = LoadReport()
     categories: dict[str, Category] = {}
     for item in data["categories"]:
-        category, created = Category.objects.get_or_create(
-            slug=item["slug"],
-            defaults={
-                "name": item["name"],
-                "description": item.get("description", ""),
-                "order": item.get("order", 0),
-            },
+        # Known by its slug, or by its name if an instructor changed the slug
+        # (both are unique: creating it again would fail for good).
+        category = (
+            Category.objects.filter(slug=item["slug"]).first()
+            or Category.objects.filter(name=item["name"]).first()
         )
+        if category is None:
+            category = Category.objects.create(
+                slug=item["slug"],
+                name=item["name"],
+                description=item.get("description", ""),
+                order=item.get("order", 0),
+            )
+            report.categories_created += 1
         categories[item["slug"]] = category
-        report.categories_created += created
     rules: dict[str, Rule] = {}
     for item in data["rules"]:
         rule, created = Rule.objects.get_or_create(

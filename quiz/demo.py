@@ -1,24 +1,14 @@
-"""Demo data for a first run: the seed bank, demo users, a cohort and quizzes."""
+"""Demo data for a first run: the standard course (quiz/course.py), demo users
+with a known password and their cohort. Never on a real site: load_course there."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
 
 from accounts.models import Cohort
 from accounts.roles import Role, role_group
-from questions.models import Category, Question, QuestionStatus, Rule
-from questions.services import question_bank_load
-from quiz.models import (
-    GradingMethod,
-    Layout,
-    Quiz,
-    QuizDraw,
-    QuizQuestion,
-    ReviewPolicy,
-)
-from quiz.services import quiz_publish
+from quiz.course import course_load
 
 DEMO_COHORT = "Demo cohort"
 DEMO_USERS = {
@@ -34,8 +24,6 @@ DEMO_USERS = {
         "role": Role.SUPERVISOR,
     },
 }
-FINAL_EXAM_SLUG = "final-exam"
-FINAL_EXAM_SIZE = 20
 
 
 @dataclass
@@ -43,24 +31,25 @@ class DemoReport:
     users_created: int
     questions_created: int
     quizzes_created: int
+    skipped: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
 def demo_seed(*, password: str) -> DemoReport:
-    """Create (or bring back to shape) the demo users, cohort and content."""
-    bank = question_bank_load()
+    """The course (what is missing of it), then the demo users and their cohort."""
+    course = course_load()
     users, users_created = _demo_users(password)
-    cohort, _ = Cohort.objects.get_or_create(
+    cohort, _created = Cohort.objects.get_or_create(
         name=DEMO_COHORT,
         defaults={"description": "Trainees of the demo training school."},
     )
     cohort.trainees.add(users["trainee"])
     cohort.supervisors.add(users["supervisor"])
-    quizzes_created = _module_quizzes() + _final_exam()
     return DemoReport(
         users_created=users_created,
-        questions_created=bank.questions_created,
-        quizzes_created=quizzes_created,
+        questions_created=course.questions_created,
+        quizzes_created=course.quizzes_created,
+        skipped=course.skipped,
     )
 
 
@@ -84,93 +73,3 @@ def _demo_users(password: str):
         users[username] = user
         created_count += created
     return users, created_count
-
-
-def _module_quizzes() -> int:
-    """One practice quiz per category: all its published questions, fixed order."""
-    created_count = 0
-    for position, category in enumerate(Category.objects.all(), start=1):
-        quiz, created = Quiz.objects.get_or_create(
-            slug=f"module-{category.slug}",
-            defaults={
-                "title": f"Module {position}: {category.name}",
-                "description": category.description,
-                "shuffle_choices": True,
-                "layout": Layout.ALL_ON_ONE,
-                "pass_mark": 80,
-                "grading_method": GradingMethod.HIGHEST,
-                "review": ReviewPolicy.IMMEDIATELY,
-                "order": position,
-            },
-        )
-        if not created:
-            continue
-        created_count += 1
-        questions = Question.objects.published().filter(category=category)
-        QuizQuestion.objects.bulk_create(
-            QuizQuestion(quiz=quiz, question=question, order=i)
-            for i, question in enumerate(questions, start=1)
-        )
-        quiz_publish(quiz=quiz)
-    return created_count
-
-
-def final_exam_plan(
-    size: int = FINAL_EXAM_SIZE,
-) -> tuple[list[Rule], dict[Category, int]]:
-    """One question per critical rule, the rest spread over categories by size."""
-    critical = list(Rule.objects.critical())
-    remaining = max(0, size - len(critical))
-    categories = list(
-        Category.objects.annotate(
-            n=Count("questions", filter=Q(questions__status=QuestionStatus.PUBLISHED))
-        ).filter(n__gt=0)
-    )
-    total = sum(c.n for c in categories) or 1
-    shares = {c: remaining * c.n / total for c in categories}
-    counts = {c: int(share) for c, share in shares.items()}
-    # Largest remainders get the questions left over.
-    leftovers = remaining - sum(counts.values())
-    for category in sorted(shares, key=lambda c: shares[c] - counts[c], reverse=True)[
-        :leftovers
-    ]:
-        counts[category] += 1
-    return critical, {c: n for c, n in counts.items() if n}
-
-
-def _final_exam() -> int:
-    quiz, created = Quiz.objects.get_or_create(
-        slug=FINAL_EXAM_SLUG,
-        defaults={
-            "title": "Final exam: safe massage with a cervical hernia",
-            "description": (
-                "Twenty questions drawn at random across the course, always including "
-                "every safety-critical rule. Pass it to earn your completion "
-                "certificate."
-            ),
-            "shuffle_questions": True,
-            "shuffle_choices": True,
-            "layout": Layout.ONE_PER_PAGE,
-            "pass_mark": 80,
-            "time_limit_minutes": 30,
-            "max_attempts": 3,
-            "grading_method": GradingMethod.HIGHEST,
-            "review": ReviewPolicy.IMMEDIATELY,
-            "certificate_on_pass": True,
-            "certificate_validity_months": 24,
-            "order": 100,
-        },
-    )
-    if not created:
-        return 0
-    critical, per_category = final_exam_plan()
-    draws = [QuizDraw(quiz=quiz, rule=rule, count=1) for rule in critical]
-    draws += [
-        QuizDraw(quiz=quiz, category=category, count=n)
-        for category, n in per_category.items()
-    ]
-    for order, draw in enumerate(draws, start=1):
-        draw.order = order
-    QuizDraw.objects.bulk_create(draws)
-    quiz_publish(quiz=quiz)
-    return 1

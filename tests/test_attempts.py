@@ -516,6 +516,95 @@ def test_critical_failure_names_the_safety_rule(trainee_client, trainee):
     assert "safety-critical question was answered wrongly" in html
 
 
+def failed_on_a_critical_rule(trainee, **quiz_fields):
+    """A finished attempt that got only its safety-critical question wrong."""
+    critical = RuleFactory(
+        code="R-NO-TWIST",
+        title="No twisting",
+        wording="Never twist the neck of a patient with a hernia.",
+        critical=True,
+    )
+    questions = [published_question() for _ in range(3)] + [
+        published_question(rules=[critical], stem="Which way to turn the head?")
+    ]
+    quiz = QuizFactory(questions=questions, pass_mark=50, **quiz_fields)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    answers = correct_answers(attempt)
+    critical_position = attempt.items.get(critical=True).position
+    answers[critical_position] = wrong_answers(attempt)[critical_position]
+    return attempt_submit(attempt=attempt, user=trainee, answers=answers).attempt
+
+
+def names_the_rule(html: str) -> bool:
+    return any(
+        text in html
+        for text in (
+            "R-NO-TWIST",
+            "No twisting",
+            "Never twist the neck",
+            "Which way to turn the head?",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "quiz_fields",
+    [
+        {"review": ReviewPolicy.NEVER},
+        {
+            "review": ReviewPolicy.AFTER_CLOSE,
+            "closes_at": timezone.now() + timedelta(days=1),
+        },
+    ],
+    ids=["never", "after-close-before-closing"],
+)
+def test_hidden_review_says_a_critical_question_failed_but_not_which(
+    trainee_client, trainee, quiz_fields
+):
+    attempt = failed_on_a_critical_rule(trainee, **quiz_fields)
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    assert attempt.failed_critical and not attempt.passed
+    assert "safety-critical question was answered wrongly" in html
+    # With unlimited attempts, naming the rule would be an answer oracle.
+    assert not names_the_rule(html)
+
+
+def test_the_failed_rule_is_named_once_the_review_opens(trainee_client, trainee):
+    attempt = failed_on_a_critical_rule(
+        trainee,
+        review=ReviewPolicy.AFTER_CLOSE,
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    Quiz.objects.filter(pk=attempt.quiz_id).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    assert "Never twist the neck of a patient with a hernia." in html
+
+
+def test_a_reviewer_sees_the_failed_rule_whatever_the_review_setting(
+    client, cohort, trainee, supervisor
+):
+    attempt = failed_on_a_critical_rule(trainee, review=ReviewPolicy.NEVER)
+    client.force_login(supervisor)
+
+    html = client.get(
+        reverse("quiz:report-attempt", args=[attempt.pk])
+    ).content.decode()
+
+    assert "safety-critical question was answered wrongly" in html
+    assert "R-NO-TWIST" in html and "Never twist the neck of a patient" in html
+    assert "Which way to turn the head?" in html
+
+
 def test_result_shows_feedback_explanation_and_rule(trainee_client, trainee):
     question = published_question(explanation="Because the rule says smooth.")
     quiz = QuizFactory(questions=[question])

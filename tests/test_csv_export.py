@@ -34,3 +34,10 @@ def test_csv_lines_start_with_a_bom_and_parse_back():
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows == [["name", "score"], ["'=evil()", "-4.5"], ['Łukasz, "Ł"', "10"]]
+
+
+def test_header_cells_are_neutralised_like_body_cells():
+    text = "".join(csv_lines(["=cmd", "-2-3_grade", "name", "-5"], []))
+
+    [header] = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert header == ["'=cmd", "'-2-3_grade", "name", "-5"]

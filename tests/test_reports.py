@@ -259,6 +259,22 @@ def test_csv_neutralises_formula_injection(supervisor_client, supervisor, evil):
     assert rows[0]["name"] == "'" + evil
 
 
+def test_cohort_csv_header_from_a_quiz_slug_cannot_run_as_a_formula(
+    supervisor_client, cohort
+):
+    QuizFactory(questions__n=1, slug="-2-3", title="Dashes")
+
+    body = b"".join(
+        supervisor_client.get(
+            reverse("quiz:report-cohort", args=[cohort.pk]), {"format": "csv"}
+        ).streaming_content
+    ).decode("utf-8-sig")
+
+    header = next(csv.reader(io.StringIO(body)))
+    assert "'-2-3_grade" in header and "-2-3_grade" not in header
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in header)
+
+
 def test_csv_is_streamed(supervisor_client, cohort):
     response = supervisor_client.get(
         reverse("quiz:report-cohort", args=[cohort.pk]), {"format": "csv"}

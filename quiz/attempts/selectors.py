@@ -157,7 +157,13 @@ def review_visible(attempt: Attempt) -> bool:
 
 
 def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
-    """What the result page shows: the grade and, if allowed, every question's review."""
+    """What the result page shows: the grade and, if allowed, every question's review.
+
+    Without the review it says that a safety-critical question failed the attempt,
+    never which one or its rule: with attempts to spare, naming the rule would tell
+    the trainee which answer to change (an answer oracle). So neither the rows nor
+    the failed rules leave here then.
+    """
     items = list(attempt.items.all())
     rows = []
     failed_rules: dict[str, dict] = {}
@@ -181,9 +187,10 @@ def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
     return {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "rows": rows,
+        "rows": rows if show_review else [],
         "show_review": show_review,
-        "failed_rules": list(failed_rules.values()),
+        "failed_critical": bool(failed_rules),
+        "failed_rules": list(failed_rules.values()) if show_review else [],
         "n_correct": sum(1 for item in items if item.fully_correct),
         "n_items": len(items),
     }

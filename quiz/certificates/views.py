@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import throttle
+from accounts.http import attachment_header
 from accounts.net import client_address
 from quiz.attempts.services import attempts_close_overdue
 from quiz.certificates.codes import normalise_code
@@ -52,8 +53,8 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         else None,
     )
     response = HttpResponse(render_certificate(data), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="rulewise-certificate-{certificate.display_code}.pdf"'
+    response["Content-Disposition"] = attachment_header(
+        f"rulewise-certificate-{certificate.display_code}.pdf"
     )
     return response
 

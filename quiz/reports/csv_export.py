@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 
+from accounts.http import attachment_header
+
 BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -33,9 +35,12 @@ class _Echo:
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """The CSV text line by line, a BOM first; numbers are never quoted away."""
+    """The CSV text line by line, a BOM first; numbers are never quoted away.
+
+    Header cells are neutralised too: they carry names users chose (a quiz's slug
+    "-2-3" heads a column "-2-3_grade")."""
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(header)
+    yield BOM + writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         yield writer.writerow(
             [
@@ -51,5 +56,5 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
         (line.encode("utf-8") for line in csv_lines(header, rows)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_header(filename)
     return response

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from quiz.attempts.services import attempt_start, attempt_submit
-from quiz.demo import FINAL_EXAM_SLUG
+from quiz.course import FINAL_EXAM_SLUG
 from quiz.models import Certificate, Quiz
 from tests.browser.test_trainee_flow import sign_in
 

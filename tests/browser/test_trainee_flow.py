@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from quiz.demo import FINAL_EXAM_SIZE, FINAL_EXAM_SLUG
+from quiz.course import FINAL_EXAM_SIZE, FINAL_EXAM_SLUG
 from quiz.models import Attempt, AttemptState, Quiz
 from quiz.templatetags.quiz_tags import percent
 

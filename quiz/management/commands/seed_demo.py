@@ -39,3 +39,5 @@ class Command(BaseCommand):
                 f"and {report.quizzes_created} quizzes created this time."
             )
         )
+        for line in report.skipped:
+            self.stdout.write(self.style.WARNING(f"Skipped: {line}"))
