@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
+from accounts.mail import mail_goes_out
 from accounts.models import Cohort, User
 from accounts.roles import Role, holders_q
 
@@ -241,12 +242,25 @@ class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 def enroll_summary(result, cohort) -> str:
-    """What an enrolment did, for the message after it."""
-    created = ngettext(
-        "%(new)d new trainee account created and emailed a link to set a password",
-        "%(new)d new trainee accounts created and emailed a link to set their password",
-        len(result.created),
-    ) % {"new": len(result.created)}
+    """What an enrolment did, for the message after it: it says that links were
+    e-mailed only when mail leaves the server."""
+    if mail_goes_out():
+        created = ngettext(
+            "%(new)d new trainee account created and emailed a link to set a password",
+            "%(new)d new trainee accounts created and emailed a link to set their "
+            "password",
+            len(result.created),
+        ) % {"new": len(result.created)}
+    else:
+        created = ngettext(
+            "%(new)d new trainee account created, but no link was e-mailed: no "
+            "mail server is set up (EMAIL_HOST), so the trainee should use "
+            "“Forgotten your password?” once it is",
+            "%(new)d new trainee accounts created, but no links were e-mailed: no "
+            "mail server is set up (EMAIL_HOST), so the trainees should use "
+            "“Forgotten your password?” once it is",
+            len(result.created),
+        ) % {"new": len(result.created)}
     added = ngettext(
         "%(old)d existing trainee added to %(cohort)s.",
         "%(old)d existing trainees added to %(cohort)s.",

@@ -22,6 +22,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and cohorts")
 
     def ready(self) -> None:
+        from accounts import mail  # noqa: F401 - registers the deploy check on mail
+
         # After every migrate (and test database flush): the roles get what
         # accounts/roles.py says, whatever their groups are named.
         post_migrate.connect(_apply_role_permissions, dispatch_uid="rulewise-roles")

@@ -325,3 +325,24 @@ def test_upload_that_is_not_utf8_names_the_line(admin_client, bom):
     assert response.status_code == 400
     assert "line 3" in response.content.decode()
     assert not User.objects.filter(email="ana@example.com").exists()
+
+
+def test_without_a_mail_server_the_admin_does_not_claim_links_were_mailed(
+    admin_client, cohort, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    response = enroll(admin_client, cohort, "Ana Costa,ana.new@example.com\n")
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("no link was e-mailed" in m for m in messages), messages
+    assert not any("emailed a link" in m for m in messages)
+
+
+def test_check_deploy_warns_when_mail_is_printed_not_sent(settings):
+    from accounts.mail import check_mail_configured
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [w.id for w in check_mail_configured()] == ["rulewise.W001"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert check_mail_configured() == []
