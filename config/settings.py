@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
