@@ -33,9 +33,15 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "load"))
+sys.path.insert(0, str(ROOT))
 
-from run_load import env_for, free_port, manage, start_server, wait_up  # noqa: E402
+from tests.load.run_load import (  # noqa: E402
+    env_for,
+    free_port,
+    manage,
+    start_server,
+    wait_up,
+)
 
 PASSWORD = "fault-" + secrets.token_hex(8)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
