@@ -81,11 +81,12 @@ def _cohort_rows(client, cohort):
 
 def test_status_precedence_is_a_total_order():
     seen = {
-        ProgressStatus.of(passed=p, in_progress=o, attempts=n)
+        ProgressStatus.of(passed=p, in_progress=o, attempts=n, exhausted=x)
         for p in (False, True)
         for o in (False, True)
         for n in (0, 1, 3)
-        if not (n == 0 and (p or o))
+        for x in (False, True)
+        if not (n == 0 and (p or o or x))
     }
     assert seen == set(ProgressStatus)
 
@@ -122,6 +123,7 @@ def _random_history(rng, quiz, trainee, now):
     for number in range(1, n + 1):
         open_now = number == n and rng.random() < 0.3
         score = Decimal(rng.choice(["80.12", "80.13", "55.50", "100.00", "0.00"]))
+        critical = score >= quiz.pass_mark and rng.random() < 0.3
         attempts.append(
             Attempt(
                 quiz=quiz,
@@ -132,7 +134,8 @@ def _random_history(rng, quiz, trainee, now):
                 started_at=now - timedelta(hours=1),
                 finished_at=None if open_now else stamps[number - 1],
                 score=None if open_now else score,
-                passed=None if open_now else score >= quiz.pass_mark,
+                passed=None if open_now else score >= quiz.pass_mark and not critical,
+                failed_critical=critical and not open_now,
             )
         )
     Attempt.objects.bulk_create(attempts)
@@ -141,7 +144,9 @@ def _random_history(rng, quiz, trainee, now):
 @pytest.mark.parametrize("method", GradingMethod.values)
 def test_python_and_sql_agree_on_grade_and_status(db, supervisor, method):
     rng = random.Random(f"progress-parity-{method}")
-    quiz = QuizFactory(questions__n=1, grading_method=method, pass_mark=80)
+    quiz = QuizFactory(
+        questions__n=1, grading_method=method, pass_mark=80, max_attempts=3
+    )
     trainees = TraineeFactory.create_batch(30)
     cohort = CohortFactory(trainees=trainees, supervisors=[supervisor])
     now = timezone.now()
@@ -167,6 +172,9 @@ def test_python_and_sql_agree_on_grade_and_status(db, supervisor, method):
         expected = grade_of(method, status.finished)
         assert (cell.grade if cell else None) == expected, trainee.username
         assert status.grade == expected
+        assert status.failed_on_a_safety_rule == bool(
+            cell and cell.failed_on_a_safety_rule
+        )
         cell_status = cell.progress if cell else ProgressStatus.NOT_STARTED
         assert cell_status is status.progress
         assert [s for s, pks in sql_status.items() if trainee.pk in pks] == [
@@ -232,3 +240,37 @@ def test_trainee_report_shows_the_same_status_and_grade(
     assert status.progress is ProgressStatus.PASSED
     assert status.grade == Decimal("100.00")
     assert "highest of 1 attempt" in response.content.decode()
+
+
+def test_out_of_attempts_and_failed_on_a_safety_rule_are_shown(
+    trainee, supervisor_client, supervisor
+):
+    exam = QuizFactory(questions__n=1, max_attempts=1, title="Final", slug="final")
+    CohortFactory(trainees=[trainee], supervisors=[supervisor])
+    now = timezone.now()
+    Attempt.objects.create(
+        quiz=exam,
+        user=trainee,
+        number=1,
+        pass_mark=80,
+        state="finished",
+        finished_at=now,
+        score=Decimal("92.00"),
+        passed=False,
+        failed_critical=True,
+    )
+    cohort = supervisor.supervised_cohorts.get()
+
+    [status] = quiz_statuses(user=trainee, quizzes=[exam])
+    page = supervisor_client.get(
+        reverse("quiz:report-cohort", args=[cohort.pk]), {"quiz": "final"}
+    )
+    filtered = supervisor_client.get(
+        reverse("quiz:report-cohort", args=[cohort.pk]),
+        {"quiz": "final", "status": "out_of_attempts"},
+    )
+
+    assert status.progress is ProgressStatus.OUT_OF_ATTEMPTS
+    html = page.content.decode()
+    assert "Out of attempts" in html and "Failed on a safety rule" in html
+    assert [t for t, _c in filtered.context["rows"]] == [trainee]

@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "rulewise.example.org",
     "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     "SITE_URL": "https://rulewise.example.org",
+    # A production site sends mail; without a server check --deploy warns (below).
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -54,6 +56,15 @@ def test_check_deploy_reports_no_issue_in_production_mode():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_has_no_mail_server():
+    env = {**PRODUCTION_ENV, "EMAIL_HOST": ""}
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "rulewise.W001" in result.stdout + result.stderr
 
 
 def test_missing_secret_key_stops_production_with_a_clear_message():

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     Exists,
     Max,
@@ -19,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,6 +38,7 @@ class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     FAILED = "failed", _("Not passed yet")
+    OUT_OF_ATTEMPTS = "out_of_attempts", _("Out of attempts")
     PASSED = "passed", _("Passed")
 
     @property
@@ -43,22 +46,29 @@ class ProgressStatus(models.TextChoices):
         return _CSS[self]
 
     @classmethod
-    def of(cls, *, passed: bool, in_progress: bool, attempts: int) -> "ProgressStatus":
-        """The status from what the trainee did: the precedence is written here only."""
+    def of(
+        cls, *, passed: bool, in_progress: bool, attempts: int, exhausted: bool = False
+    ) -> "ProgressStatus":
+        """The status from what the trainee did: the precedence is written here only.
+        exhausted: every attempt the quiz allows has been used."""
         if passed:
             return cls.PASSED
         if in_progress:
             return cls.IN_PROGRESS
+        if attempts and exhausted:
+            return cls.OUT_OF_ATTEMPTS
         if attempts:
             return cls.FAILED
         return cls.NOT_STARTED
 
-    def as_q(self, *, started: str, open: str, passed: str) -> Q:
-        """The same precedence over three boolean annotations (see annotate_progress)."""
+    def as_q(self, *, started: str, open: str, passed: str, exhausted: str) -> Q:
+        """The same precedence over four boolean annotations (annotate_progress)."""
+        failed = Q(**{started: True, open: False, passed: False})
         return {
             ProgressStatus.PASSED: Q(**{passed: True}),
             ProgressStatus.IN_PROGRESS: Q(**{open: True, passed: False}),
-            ProgressStatus.FAILED: Q(**{started: True, open: False, passed: False}),
+            ProgressStatus.OUT_OF_ATTEMPTS: failed & Q(**{exhausted: True}),
+            ProgressStatus.FAILED: failed & Q(**{exhausted: False}),
             ProgressStatus.NOT_STARTED: Q(**{started: False}),
         }[self]
 
@@ -67,28 +77,50 @@ _CSS = {
     ProgressStatus.NOT_STARTED: "text-bg-light border",
     ProgressStatus.IN_PROGRESS: "text-bg-info",
     ProgressStatus.FAILED: "text-bg-warning",
+    ProgressStatus.OUT_OF_ATTEMPTS: "text-bg-danger",
     ProgressStatus.PASSED: "text-bg-success",
 }
 
 
+def is_exhausted(quiz, used: int) -> bool:
+    """Has the trainee used every attempt the quiz allows?"""
+    return quiz.max_attempts is not None and used >= quiz.max_attempts
+
+
 def annotate_progress(users: QuerySet, quiz, prefix: str = "q_") -> QuerySet:
-    """Users annotated with <prefix>started, <prefix>open and <prefix>passed on the quiz,
-    the inputs of ProgressStatus.as_q."""
+    """Users annotated with <prefix>started, <prefix>open, <prefix>passed and
+    <prefix>exhausted on the quiz, the inputs of ProgressStatus.as_q."""
     attempts = Attempt.objects.filter(user=OuterRef("pk"), quiz=quiz)
+    # Attempts are numbered 1, 2, ... per trainee and quiz: one numbered at the
+    # limit means the limit is used up (is_exhausted).
+    exhausted = (
+        Exists(attempts.filter(number__gte=quiz.max_attempts))
+        if quiz.max_attempts is not None
+        else Value(False, output_field=BooleanField())
+    )
     return users.annotate(
         **{
             f"{prefix}started": Exists(attempts),
             f"{prefix}open": Exists(attempts.filter(state=AttemptState.IN_PROGRESS)),
             f"{prefix}passed": Exists(attempts.filter(passed=True)),
+            f"{prefix}exhausted": exhausted,
         }
+    )
+
+
+def progress_q(status: ProgressStatus, prefix: str = "q_") -> Q:
+    """ProgressStatus.as_q over the annotations annotate_progress made."""
+    return status.as_q(
+        started=f"{prefix}started",
+        open=f"{prefix}open",
+        passed=f"{prefix}passed",
+        exhausted=f"{prefix}exhausted",
     )
 
 
 def filter_progress(users: QuerySet, quiz, status: ProgressStatus) -> QuerySet:
     """The users whose status on the quiz is `status`, decided in the database."""
-    return annotate_progress(users, quiz, prefix="p_").filter(
-        status.as_q(started="p_started", open="p_open", passed="p_passed")
-    )
+    return annotate_progress(users, quiz, prefix="p_").filter(progress_q(status, "p_"))
 
 
 # --- the quiz grade ----------------------------------------------------------------

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from questions.models import Rule
 from quiz.attempts.models import Attempt, AttemptQuestionRule, AttemptState
-from quiz.attempts.progress import ProgressStatus, grade_basis, grade_of
+from quiz.attempts.progress import (
+    ProgressStatus,
+    grade_basis,
+    grade_of,
+    is_exhausted,
+)
 from quiz.models import Quiz, ReviewPolicy
 
 MASTERY_WINDOW = 10
@@ -58,7 +63,13 @@ class QuizStatus:
             passed=self.passed,
             in_progress=self.in_progress is not None,
             attempts=self.used,
+            exhausted=is_exhausted(self.quiz, self.used),
         )
+
+    @property
+    def failed_on_a_safety_rule(self) -> bool:
+        """Not passed, and a safety-critical question is why (at least once)."""
+        return not self.passed and any(a.failed_critical for a in self.finished)
 
 
 def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:

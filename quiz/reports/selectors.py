@@ -35,6 +35,8 @@ from quiz.attempts.progress import (
     average_parts,
     grade_from_row,
     grade_sql,
+    is_exhausted,
+    progress_q,
     round_grade,
 )
 from quiz.models import (
@@ -85,12 +87,22 @@ class Cell:
     passed: bool = False
     in_progress: bool = False
     certificate: Certificate | None = None
+    exhausted: bool = False  # every attempt the quiz allows is used
+    failed_critical: bool = False  # an attempt failed on a safety-critical rule
 
     @property
     def progress(self) -> ProgressStatus:
         return ProgressStatus.of(
-            passed=self.passed, in_progress=self.in_progress, attempts=self.attempts
+            passed=self.passed,
+            in_progress=self.in_progress,
+            attempts=self.attempts,
+            exhausted=self.exhausted,
         )
+
+    @property
+    def failed_on_a_safety_rule(self) -> bool:
+        """Not passed, and a safety-critical question is why (at least once)."""
+        return self.failed_critical and not self.passed
 
 
 def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
@@ -115,6 +127,9 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             n=Count("pk"),
             open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
             passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
+            critical_any=Max(
+                Case(When(failed_critical=True, then=Value(1)), default=Value(0))
+            ),
             **grades,
         )
         .order_by()
@@ -128,6 +143,8 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             attempts=row["n"],
             passed=bool(row["passed_any"]),
             in_progress=bool(row["open"]),
+            exhausted=is_exhausted(quiz, row["n"]),
+            failed_critical=bool(row["critical_any"]),
         )
     for certificate in Certificate.objects.filter(
         user_id__in=user_ids, quiz_id__in=quiz_by_id
@@ -160,11 +177,7 @@ def cohort_trainees(cohort: Cohort, *, quiz: Quiz | None, status: str, sort: str
         if status == EXPIRING:
             trainees = trainees.filter(q_expiring=True)
         elif status in ProgressStatus.values:
-            trainees = trainees.filter(
-                ProgressStatus(status).as_q(
-                    started="q_started", open="q_open", passed="q_passed"
-                )
-            )
+            trainees = trainees.filter(progress_q(ProgressStatus(status)))
     orderings: dict[str, list[str | OrderBy]] = {
         "name": ["last_name", "first_name", "username"],
         "-name": ["-last_name", "-first_name", "-username"],
