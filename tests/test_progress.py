@@ -274,3 +274,35 @@ def test_out_of_attempts_and_failed_on_a_safety_rule_are_shown(
     html = page.content.decode()
     assert "Out of attempts" in html and "Failed on a safety rule" in html
     assert [t for t, _c in filtered.context["rows"]] == [trainee]
+
+
+def test_charts_round_half_up_like_their_tables():
+    from django.template.defaultfilters import floatformat
+
+    from quiz.reports.charts import bar_chart
+
+    chart = bar_chart([("Module", 62.5, False)], title="t", uid="c")
+
+    assert floatformat(62.5, 0) == "63"
+    assert ">63%<" in chart and "Module: 63%" in chart
+
+
+def test_result_names_unanswered_and_the_failed_rules_question_numbers(
+    trainee, trainee_client
+):
+    from questions.models import Rule
+    from tests.factories import RuleFactory, published_question
+
+    rule = RuleFactory(critical=True)
+    exam = QuizFactory(questions=[published_question(rules=[rule]) for _ in range(2)])
+    attempt = attempt_start(quiz=exam, user=trainee)
+    answers = correct_answers(attempt)
+    answers[2] = []  # question 2 left blank: a critical question not answered
+    attempt_submit(attempt=attempt, user=trainee, answers=answers)
+
+    page = trainee_client.get(reverse("quiz:attempt-result", args=[attempt.pk]))
+
+    html = page.content.decode()
+    assert "Not answered" in html
+    assert 'href="#q2-title">question 2</a>' in html
+    assert Rule.objects.get(pk=rule.pk).code in html

@@ -6,7 +6,7 @@ tests/test_progress.py proves the two agree on random data.
 """
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import (
@@ -27,8 +27,7 @@ from django.utils.translation import ngettext
 
 from quiz.attempts.models import Attempt, AttemptState
 from quiz.models import GradingMethod
-
-CENT = Decimal("0.01")
+from quiz.rounding import round_grade
 
 
 class ProgressStatus(models.TextChoices):
@@ -124,11 +123,6 @@ def filter_progress(users: QuerySet, quiz, status: ProgressStatus) -> QuerySet:
 
 
 # --- the quiz grade ----------------------------------------------------------------
-
-
-def round_grade(value) -> Decimal:
-    """A grade to two places, half up (80.125 -> 80.13), whatever the database gave."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def grade_order(attempt) -> tuple:

@@ -17,6 +17,7 @@ from quiz.attempts.progress import (
     is_exhausted,
 )
 from quiz.models import Quiz, ReviewPolicy
+from quiz.rounding import whole_percent
 
 MASTERY_WINDOW = 10
 MASTERY_THRESHOLD = 80
@@ -183,7 +184,10 @@ def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
         if item.critical and not item.fully_correct:
             for rule in item.snapshot["rules"]:
                 if rule["critical"]:
-                    failed_rules[rule["code"]] = rule
+                    failed = failed_rules.setdefault(
+                        rule["code"], {**rule, "positions": []}
+                    )
+                    failed["positions"].append(item.position)
         rows.append(
             {
                 "item": item,
@@ -192,7 +196,7 @@ def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
                     {**choice, "selected": choice["id"] in selected}
                     for choice in item.snapshot["choices"]
                 ],
-                "mark_percent": round(float(item.mark or 0) * 100),
+                "mark_percent": whole_percent(float(item.mark or 0) * 100),
             }
         )
     return {

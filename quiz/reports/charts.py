@@ -10,6 +10,8 @@ from datetime import datetime
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from quiz.rounding import whole_percent
+
 
 def _escape(value):
     return value if isinstance(value, int | float) else conditional_escape(value)
@@ -103,10 +105,10 @@ def bar_chart(
                 '<text x="{}" y="{}" font-size="12" fill="#263232">{}%</text>',
                 label_w + bar_w + 6,
                 y + 14,
-                round(value),
+                whole_percent(value),
             )
         )
-        described.append(f"{label}: {round(value)}%")
+        described.append(f"{label}: {whole_percent(value)}%")
     if threshold is not None:
         x = label_w + bar_w * threshold / 100
         parts.append(
@@ -117,7 +119,7 @@ def bar_chart(
                 y2=height - 18,
                 ty=height - 4,
                 c=GREY,
-                t=round(threshold),
+                t=whole_percent(threshold),
             )
         )
     return _svg(
@@ -278,7 +280,8 @@ def line_chart(
             described.append(
                 f"{label}: "
                 + ", ".join(
-                    f"{moment:%d %b %Y} {round(score)}%" for moment, score in points
+                    f"{moment:%d %b %Y} {whole_percent(score)}%"
+                    for moment, score in points
                 )
             )
     return _svg(

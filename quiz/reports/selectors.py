@@ -37,7 +37,6 @@ from quiz.attempts.progress import (
     grade_sql,
     is_exhausted,
     progress_q,
-    round_grade,
 )
 from quiz.models import (
     Attempt,
@@ -54,6 +53,7 @@ from quiz.reports.statistics import (
     question_stats_from_sums,
     quiz_stats_from_sums,
 )
+from quiz.rounding import round_grade
 
 EXPIRING_DAYS = 30
 
