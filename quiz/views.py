@@ -10,7 +10,14 @@ from accounts.models import Cohort
 from accounts.policy import trainee_required
 from accounts.roles import is_instructor, is_supervisor, is_trainee
 from questions.models import Question, QuestionStatus, Rule
-from quiz.attempts.selectors import MASTERY_THRESHOLD, quiz_statuses, rule_mastery
+from quiz.attempts.progress import ProgressStatus
+from quiz.attempts.selectors import (
+    MASTERY_THRESHOLD,
+    next_step,
+    quiz_statuses,
+    rule_mastery,
+    with_question_count,
+)
 from quiz.attempts.services import (
     StartRefusedError,
     attempt_start,
@@ -37,6 +44,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if context["show_trainee"]:
         attempts_close_overdue(user=user)
         context["statuses"] = quiz_statuses(user=user)
+        context["next_step"] = next_step(context["statuses"])
+        context["n_passed"] = sum(
+            1 for s in context["statuses"] if s.progress is ProgressStatus.PASSED
+        )
         context["mastery"] = rule_mastery(user=user, reviewable_only=True)
         context["threshold"] = MASTERY_THRESHOLD
     return render(request, "quiz/dashboard.html", context)
@@ -71,7 +82,7 @@ def _quiz_detail_context(request, quiz: Quiz) -> dict:
 
 @trainee_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    quiz = get_object_or_404(with_question_count(Quiz.objects.published()), slug=slug)
     attempts_close_overdue(user=request.user)
     return render(request, "quiz/quiz_detail.html", _quiz_detail_context(request, quiz))
 

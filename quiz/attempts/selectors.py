@@ -4,8 +4,8 @@ an attempt. Each in a fixed number of queries."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from questions.models import Rule
@@ -16,7 +16,7 @@ from quiz.attempts.progress import (
     grade_of,
     is_exhausted,
 )
-from quiz.models import Quiz, ReviewPolicy
+from quiz.models import Quiz, QuizDraw, QuizQuestion, ReviewPolicy
 from quiz.rounding import whole_percent
 
 MASTERY_WINDOW = 10
@@ -72,14 +72,79 @@ class QuizStatus:
         """Not passed, and a safety-critical question is why (at least once)."""
         return not self.passed and any(a.failed_critical for a in self.finished)
 
+    @property
+    def question_count(self) -> int | None:
+        """How many questions an attempt gets (fixed ones and draws), when the
+        quizzes were read with with_question_count()."""
+        return getattr(self.quiz, "n_questions", None)
+
+    @property
+    def certificate(self):
+        """The certificate a pass of this quiz earned (the latest), if any: read
+        with the attempts, no query of its own."""
+        for attempt in reversed(self.finished):
+            certificate = getattr(attempt, "certificate", None)
+            if certificate is not None:
+                return certificate
+        return None
+
+    @property
+    def latest_finished(self) -> Attempt | None:
+        return self.finished[-1] if self.finished else None
+
+    @property
+    def next_action(self) -> str:
+        """What the card's main button does: resume, start, retake or review."""
+        if self.in_progress is not None:
+            return "resume"
+        if not self.finished:
+            return "start" if self.can_start else "open"
+        if not self.passed and self.can_start:
+            return "retake"
+        return "review"
+
+
+def next_step(statuses: list[QuizStatus]) -> QuizStatus | None:
+    """The quiz the trainee should turn to next: an attempt to resume, then a quiz
+    to retake, then one not started yet (in the quizzes' order)."""
+    for action in ("resume", "retake", "start"):
+        for status in statuses:
+            if status.next_action == action:
+                return status
+    return None
+
+
+def with_question_count(quizzes):
+    """Quizzes annotated with n_questions (fixed plus drawn), as correlated
+    subqueries: no join or grouping of the quiz rows themselves."""
+    fixed = (
+        QuizQuestion.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    drawn = (
+        QuizDraw.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
+    return quizzes.annotate(
+        n_questions=Coalesce(Subquery(fixed), 0) + Coalesce(Subquery(drawn), 0)
+    )
+
 
 def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
     """Every published quiz (or the given ones) with the user's standing: 2 queries."""
     if quizzes is None:
-        quizzes = Quiz.objects.published()
+        quizzes = with_question_count(Quiz.objects.published())
     statuses = {quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}
-    attempts = Attempt.objects.filter(user=user, quiz_id__in=statuses.keys()).order_by(
-        "started_at", "pk"
+    attempts = (
+        Attempt.objects.filter(user=user, quiz_id__in=statuses.keys())
+        .select_related("certificate")
+        .order_by("started_at", "pk")
     )
     return _tally(statuses, attempts)
 
