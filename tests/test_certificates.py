@@ -532,6 +532,77 @@ def test_verify_revoked_shows_the_date(client, certificate, instructor):
     assert "Revoked on" in html and "Fraud" not in html
 
 
+def seal_of(html_text):
+    """The status seal: its class and whether screen readers skip it."""
+    match = re.search(r'<div class="rw-seal rw-seal-(\w+)"([^>]*)>', html_text)
+    assert match, "no seal on the page"
+    return match.group(1), 'aria-hidden="true"' in match.group(2)
+
+
+def test_verify_valid_shows_the_seal_and_valid_until(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2026, 1, 10, 12, tzinfo=UTC),
+        expires_at=datetime(2099, 1, 10, 12, tzinfo=UTC),
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("valid", True)
+    assert re.search(r"<h1[^>]*>\s*Valid certificate\s*</h1>", html_text)
+    assert "10 January 2026" in html_text
+    assert "Valid until 10 January 2099" in html_text
+
+
+def test_verify_without_an_expiry_says_it_does_not_expire(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(expires_at=None)
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("valid", True)
+    assert "Does not expire" in html_text and "Valid until" not in html_text
+
+
+def test_verify_expired_has_the_expired_seal(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2024, 1, 1, tzinfo=UTC),
+        expires_at=datetime(2025, 3, 4, tzinfo=UTC),
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("expired", True)
+    assert re.search(r"<h1[^>]*>\s*Expired on 4 March 2025\s*</h1>", html_text)
+    assert "Valid until" not in html_text and "Valid certificate" not in html_text
+
+
+def test_verify_revoked_has_the_revoked_seal_and_date(client, certificate, instructor):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_at=datetime(2099, 5, 6, tzinfo=UTC)
+    )
+    certificate.refresh_from_db()
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    revoked_on = timezone.localdate(
+        Certificate.objects.get(pk=certificate.pk).revoked_at
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("revoked", True)
+    date_text = f"{revoked_on.day} {revoked_on:%B %Y}"
+    assert re.search(rf"<h1[^>]*>\s*Revoked on {date_text}\s*</h1>", html_text)
+    assert "Valid until" not in html_text and "Valid certificate" not in html_text
+    assert "Fraud" not in html_text and instructor.display_name not in html_text
+
+
+def test_verify_shows_only_status_holder_quiz_and_dates(client, certificate):
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    labels = re.findall(r"<dt[^>]*>(.*?)</dt>", html_text)
+    assert labels == ["Holder", "Quiz", "Issued", "Expiry"]
+    assert certificate.user.username not in html_text
+    assert certificate.user.email not in html_text
+
+
 def test_verify_unknown_code_is_a_clear_404(client):
     response = verify(client, format_code("0" * 20))
 
