@@ -590,6 +590,7 @@ def test_verify_revoked_has_the_revoked_seal_and_date(client, certificate, instr
     assert seal_of(html_text) == ("revoked", True)
     date_text = f"{revoked_on.day} {revoked_on:%B %Y}"
     assert re.search(rf"<h1[^>]*>\s*Revoked on {date_text}\s*</h1>", html_text)
+    assert "Term ending 6 May 2099" in html_text
     assert "Valid until" not in html_text and "Valid certificate" not in html_text
     assert "Fraud" not in html_text and instructor.display_name not in html_text
 
