@@ -1,5 +1,6 @@
 """Certificates: issued once by a pass, verifiable by anyone, revocable, never deleted."""
 
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.certificates.codes import (
     ALPHABET,
     code_generate,
+    code_problem,
     format_code,
     normalise_code,
 )
@@ -247,6 +249,89 @@ def test_malformed_codes_are_rejected(bad):
     assert normalise_code(bad) is None
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda c: format_code(c),
+        lambda c: format_code(c).lower(),
+        lambda c: c,
+        lambda c: " ".join(c[i : i + 4] for i in range(0, 20, 4)),
+        lambda c: "rw" + c,
+        lambda c: c.replace("0", "O").replace("1", "l"),
+    ],
+)
+def test_a_well_formed_code_has_no_problem(spelling):
+    assert code_problem(spelling(code_generate())) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "char"),
+    [
+        ("RW-7KQ4-M2XD-9TPA-UUUU-0000", "U"),
+        ("rw-7kq4-m2xd-9tpa-uuuu-0000", "u"),
+        ("RW-7KQ4-M2XD-9TPA-#000-0000", "#"),
+        ("RW-7KQ4-M2XD-9TPA-Ä000-0000", "Ä"),
+    ],
+)
+def test_code_problem_names_a_character_outside_the_alphabet(raw, char):
+    problem = code_problem(raw)
+
+    assert problem is not None
+    assert f"“{char}”" in problem
+    assert "I, L, O and U" in problem
+    assert "O is read as 0" in problem and "I or L as 1" in problem
+
+
+def test_code_problem_shows_an_invisible_character_by_its_code_point():
+    problem = code_problem("RW-7KQ4-M2XD-9TPA-0000\u200b-0000")
+
+    assert problem is not None and "U+200B" in problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "count"),
+    [
+        ("RW-7KQ4-M2XD-9TPA-0000", 16),
+        ("7KQ4 M2XD 9TPA 0000 000", 19),
+        ("RW-7", 1),
+    ],
+)
+def test_code_problem_says_a_short_code_is_short_and_how_short(raw, count):
+    problem = code_problem(raw)
+
+    assert problem is not None
+    assert problem.startswith("Too short")
+    assert f"it has {count} character" in problem
+    assert "a certificate code has 20" in problem
+
+
+def test_code_problem_says_a_long_code_is_long():
+    problem = code_problem("RW-7KQ4-M2XD-9TPA-0000-0000-1")
+
+    assert problem is not None
+    assert problem.startswith("Too long") and "it has 21 characters" in problem
+    assert "a certificate code has 20" in problem
+
+
+def test_code_problem_of_nothing_but_the_prefix():
+    assert (
+        code_problem("RW-")
+        == code_problem("  ")
+        == ("Type the 20 letters and digits printed after RW- on the certificate.")
+    )
+
+
+def test_code_problem_singular_for_one_character():
+    assert "has 1 character after RW-" in code_problem("RW-7")
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "RW-", "ABC", "U" * 20, "A" * 21, "<script>", "RW" + "A" * 19, "RWX"]
+)
+def test_code_problem_exactly_when_the_code_does_not_normalise(raw):
+    assert (code_problem(raw) is None) == (normalise_code(raw) is not None)
+
+
 # --- PDF ----------------------------------------------------------------------------
 
 
@@ -447,6 +532,78 @@ def test_verify_revoked_shows_the_date(client, certificate, instructor):
     assert "Revoked on" in html and "Fraud" not in html
 
 
+def seal_of(html_text):
+    """The status seal: its class and whether screen readers skip it."""
+    match = re.search(r'<div class="rw-seal rw-seal-(\w+)"([^>]*)>', html_text)
+    assert match, "no seal on the page"
+    return match.group(1), 'aria-hidden="true"' in match.group(2)
+
+
+def test_verify_valid_shows_the_seal_and_valid_until(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2026, 1, 10, 12, tzinfo=UTC),
+        expires_at=datetime(2099, 1, 10, 12, tzinfo=UTC),
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("valid", True)
+    assert re.search(r"<h1[^>]*>\s*Valid certificate\s*</h1>", html_text)
+    assert "10 January 2026" in html_text
+    assert "Valid until 10 January 2099" in html_text
+
+
+def test_verify_without_an_expiry_says_it_does_not_expire(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(expires_at=None)
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("valid", True)
+    assert "Does not expire" in html_text and "Valid until" not in html_text
+
+
+def test_verify_expired_has_the_expired_seal(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2024, 1, 1, tzinfo=UTC),
+        expires_at=datetime(2025, 3, 4, tzinfo=UTC),
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("expired", True)
+    assert re.search(r"<h1[^>]*>\s*Expired on 4 March 2025\s*</h1>", html_text)
+    assert "Valid until" not in html_text and "Valid certificate" not in html_text
+
+
+def test_verify_revoked_has_the_revoked_seal_and_date(client, certificate, instructor):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_at=datetime(2099, 5, 6, tzinfo=UTC)
+    )
+    certificate.refresh_from_db()
+    certificate_revoke(certificate=certificate, by=instructor, reason="Fraud")
+    revoked_on = timezone.localdate(
+        Certificate.objects.get(pk=certificate.pk).revoked_at
+    )
+
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    assert seal_of(html_text) == ("revoked", True)
+    date_text = f"{revoked_on.day} {revoked_on:%B %Y}"
+    assert re.search(rf"<h1[^>]*>\s*Revoked on {date_text}\s*</h1>", html_text)
+    assert "Term ending 6 May 2099" in html_text
+    assert "Valid until" not in html_text and "Valid certificate" not in html_text
+    assert "Fraud" not in html_text and instructor.display_name not in html_text
+
+
+def test_verify_shows_only_status_holder_quiz_and_dates(client, certificate):
+    html_text = verify(client, certificate.display_code).content.decode()
+
+    labels = re.findall(r"<dt[^>]*>(.*?)</dt>", html_text)
+    assert labels == ["Holder", "Quiz", "Issued", "Expiry"]
+    assert certificate.user.username not in html_text
+    assert certificate.user.email not in html_text
+
+
 def test_verify_unknown_code_is_a_clear_404(client):
     response = verify(client, format_code("0" * 20))
 
@@ -490,11 +647,56 @@ def test_verify_form_redirects_to_the_code_page(client, certificate):
     )
 
 
+def verify_form_errors(client, code):
+    response = client.get(reverse("quiz:certificate-verify-form"), {"code": code})
+    assert response.status_code == 400
+    return response.context["form"].errors["code"]
+
+
 def test_verify_form_with_a_bad_code_is_400_with_a_message(client):
     response = client.get(reverse("quiz:certificate-verify-form"), {"code": "hello"})
 
     assert response.status_code == 400
-    assert "not a certificate code" in response.content.decode()
+    assert "Too short" in html.unescape(response.content.decode())
+
+
+def test_verify_form_names_the_character_that_is_not_in_codes(client):
+    response = client.get(
+        reverse("quiz:certificate-verify-form"),
+        {"code": "RW-7KQ4-M2XD-9TPU-0000-0000"},
+    )
+
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "“U” is not used in certificate codes" in page
+    assert "20 letters and digits" not in page
+
+
+def test_verify_form_says_how_many_characters_a_short_code_has(client):
+    errors = verify_form_errors(client, "RW-7KQ4-M2XD-9TPA-0000")
+
+    assert errors == [
+        "Too short: it has 16 characters after RW- (not counting dashes and spaces);"
+        " a certificate code has 20."
+    ]
+
+
+def test_verify_form_says_a_long_code_is_long(client):
+    errors = verify_form_errors(client, "RW-7KQ4-M2XD-9TPA-0000-0000-00")
+
+    assert errors == [
+        "Too long: it has 22 characters after RW- (not counting dashes and spaces);"
+        " a certificate code has 20."
+    ]
+
+
+def test_verify_form_escapes_the_character_it_names(client):
+    response = client.get(
+        reverse("quiz:certificate-verify-form"), {"code": "RW-7KQ4-<b>"}
+    )
+
+    assert "<b>" not in response.content.decode()
+    assert "“&lt;”" in response.content.decode()
 
 
 def test_verify_form_page_renders(client):

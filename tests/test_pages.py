@@ -18,6 +18,38 @@ def test_landing_page_says_what_the_site_is(client):
     assert "cervical" in body and "Sign in" in body
 
 
+VERIFY_LINK = re.compile(
+    r'<a [^>]*href="/certificates/verify/"[^>]*>\s*Verify a certificate\s*</a>'
+)
+
+
+def main_and_footer(response):
+    body = response.content.decode()
+    assert body.count("<footer") == 1
+    main, footer = body.split("<footer")
+    return main, footer
+
+
+def test_landing_page_links_to_certificate_verification(client):
+    main, footer = main_and_footer(client.get("/"))
+
+    assert reverse("quiz:certificate-verify-form") == "/certificates/verify/"
+    assert VERIFY_LINK.search(main.split('<main id="main"')[1])
+    assert VERIFY_LINK.search(footer)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/no-such-page/", "/accounts/login/", "/certificates/verify/"]
+)
+def test_the_footer_links_to_certificate_verification(client, trainee, url):
+    if url == "/":
+        client.force_login(trainee)  # the dashboard, not the landing page
+
+    _main, footer = main_and_footer(client.get(url))
+
+    assert VERIFY_LINK.search(footer)
+
+
 def test_login_page_links_only_our_own_static_files(client):
     body = client.get(reverse("login")).content.decode()
 

@@ -14,7 +14,7 @@ from accounts import throttle
 from accounts.http import attachment_header
 from accounts.net import client_address
 from quiz.attempts.services import attempts_close_overdue
-from quiz.certificates.codes import normalise_code
+from quiz.certificates.codes import code_problem, normalise_code
 from quiz.certificates.pdf import CertificateData, render_certificate
 from quiz.certificates.services import verification_url
 from quiz.models import Certificate
@@ -69,13 +69,11 @@ class VerifyForm(forms.Form):
     )
 
     def clean_code(self) -> str:
+        problem = code_problem(self.cleaned_data["code"])
+        if problem is not None:
+            raise forms.ValidationError(problem)
         code = normalise_code(self.cleaned_data["code"])
-        if code is None:
-            raise forms.ValidationError(
-                _(
-                    "That is not a certificate code: it has 20 letters and digits after RW-."
-                )
-            )
+        assert code is not None  # code_problem said it is a code
         return code
 
 

@@ -3,15 +3,17 @@
 import csv
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from quiz.attempts.services import attempt_start, attempt_submit
+from quiz.certificates.services import certificate_revoke
 from quiz.course import FINAL_EXAM_SLUG
 from quiz.models import Certificate, Quiz
-from tests.browser.test_trainee_flow import sign_in
+from tests.browser.test_trainee_flow import AxeAudit, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,6 +63,60 @@ def test_download_the_certificate_then_verify_it_signed_out(page: Page, demo):
     main = page.get_by_role("main")
     expect(main).to_contain_text("Ana Costa")
     expect(main).to_contain_text("Final exam: safe massage with a cervical hernia")
+
+
+def fits_the_width(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_verification_at_375_px_valid_expired_revoked(page: Page, demo):
+    """A phone-width employer: the link, the form's message, each seal; axe clean."""
+    certificate = pass_final_exam()
+    url = f"/certificates/verify/{certificate.display_code}/"
+    page.set_viewport_size({"width": 375, "height": 740})
+    audit = AxeAudit()
+
+    page.goto("/")
+    page.get_by_role("main").get_by_role("link", name="Verify a certificate").click()
+    expect(page).to_have_url(re.compile(r"/certificates/verify/$"))
+    page.get_by_label("Certificate code").fill("RW-7KQ4-M2XD-9TPU")
+    page.get_by_role("button", name="Check the certificate").click()
+    expect(page.get_by_role("main")).to_contain_text(
+        "“U” is not used in certificate codes"
+    )
+    assert fits_the_width(page)
+    audit.check(page)
+
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Valid certificate")
+    expect(page.locator(".rw-seal-valid")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Valid until")
+    assert fits_the_width(page)
+    audit.check(page)
+
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_at=datetime(2024, 1, 1, tzinfo=UTC),
+        expires_at=datetime(2025, 3, 4, tzinfo=UTC),
+    )
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Expired on 4 March 2025")
+    expect(page.locator(".rw-seal-expired")).to_be_visible()
+    assert fits_the_width(page)
+    audit.check(page)
+
+    certificate.refresh_from_db()
+    certificate_revoke(
+        certificate=certificate,
+        by=User.objects.get(username="instructor"),
+        reason="Issued in error",
+    )
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revoked on")
+    expect(page.locator(".rw-seal-revoked")).to_be_visible()
+    assert fits_the_width(page)
+    audit.check(page)
+
+    assert not audit.failures, "\n\n".join(audit.failures)
 
 
 def test_supervisor_reads_the_cohort_the_trainee_and_downloads_csv(page: Page, demo):
