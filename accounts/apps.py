@@ -3,7 +3,12 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _apply_role_permissions(sender, **kwargs) -> None:
+def _apply_role_permissions(sender, plan=None, **kwargs) -> None:
+    # After `migrate` only (plan is its list of migrations, maybe empty), not after
+    # `flush` (plan None): a flush is followed by the data it restores, groups
+    # included (tests with serialized_rollback), and must not race it.
+    if plan is None:
+        return
     from accounts.roles import apply_role_permissions
 
     apply_role_permissions()
