@@ -101,12 +101,20 @@ def decode_upload(data: bytes) -> str:
     """The text of an uploaded file (UTF-8, with or without BOM)."""
     ensure_import_size(len(data))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRefusedError(
             _("The file is not UTF-8 text (byte %(pos)d); save it as UTF-8.")
             % {"pos": exc.start}
         ) from exc
+    if "\x00" in text:
+        # No text field stores one (PostgreSQL refuses it): say where it is.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportRefusedError(
+            _("Line %(n)d contains a NUL character; nothing was imported.")
+            % {"n": line}
+        )
+    return text
 
 
 def _category_name(parsed: ParsedQuestion, default: str, existing: set[str]) -> str:

@@ -91,3 +91,20 @@ def test_any_text_in_the_sign_in_form_is_answered_without_500(text):
     if "\x00" in text:
         assert response.status_code == 400
     assert User.objects.count() == before
+
+
+@pytest.mark.parametrize("fmt", ["gift", "aiken"])
+def test_an_uploaded_question_file_with_a_nul_is_refused_by_line(admin_client, fmt):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from questions.models import Question
+
+    body = b"Q1?\nA. x\nB. y\nANSWER: A\n\nTwist\x00?\nA. x\nB. y\nANSWER: A\n"
+    response = admin_client.post(
+        reverse("admin:questions_question_import"),
+        {"format": fmt, "category": "", "upload": SimpleUploadedFile("q.txt", body)},
+    )
+
+    assert response.status_code == 400
+    assert "Line 6 contains a NUL character" in response.content.decode()
+    assert not Question.objects.exists()
