@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import PasswordResetView
-from config.views import healthz
+from config.views import favicon, healthz
 
 handler500 = "config.views.server_error"
 
@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("", include("quiz.urls")),
 ]

@@ -4,8 +4,9 @@ import sys
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -46,6 +47,12 @@ def _cache_answers() -> bool:
     # The tolerant caches turn a failure into a miss: a value written must be read.
     cache.set("rw:healthz", 1, timeout=10)
     return cache.get("rw:healthz") == 1
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page (the admin's too): the site's
+    icon, not a 404."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)

@@ -65,3 +65,54 @@ def test_nothing_to_do_means_no_next_step(trainee, trainee_client):
 
     assert "Your next step" not in html
     assert "1 of 1 passed" in html
+
+
+def test_favicon_is_served_not_a_404(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_trainee_report_speaks_of_the_trainee(supervisor_client, cohort, trainee):
+    html = supervisor_client.get(
+        reverse("quiz:report-trainee", args=[trainee.pk])
+    ).content.decode()
+
+    assert (
+        "the trainee&#x27;s latest answers" in html
+        or "the trainee's latest answers" in html
+    )
+    assert "your latest answers" not in html
+
+
+def test_an_empty_cohort_says_so_instead_of_zero_percent(supervisor_client, supervisor):
+    from tests.factories import CohortFactory
+
+    QuizFactory(questions__n=1)
+    empty = CohortFactory(trainees=[], supervisors=[supervisor])
+
+    html = supervisor_client.get(
+        reverse("quiz:report-cohort", args=[empty.pk])
+    ).content.decode()
+
+    assert "This cohort has no trainees yet" in html
+    assert "No trainee matches this filter" not in html
+    assert "0% <span" not in html  # no completion rate of nobody
+
+
+def test_result_page_says_when_and_how_long(trainee, trainee_client):
+    from datetime import timedelta
+
+    quiz = QuizFactory(questions__n=1)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=correct_answers(attempt))
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(minutes=12, seconds=30)
+    )
+
+    html = trainee_client.get(
+        reverse("quiz:attempt-result", args=[attempt.pk])
+    ).content.decode()
+
+    assert "time taken 13 min" in html and "Started " in html

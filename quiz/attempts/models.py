@@ -114,6 +114,14 @@ class Attempt(models.Model):
         return self.state == AttemptState.FINISHED
 
     @property
+    def time_taken_minutes(self) -> int | None:
+        """Whole minutes from start to finish (rounded up), for the result page."""
+        if self.finished_at is None:
+            return None
+        seconds = (self.finished_at - self.started_at).total_seconds()
+        return max(1, int(-(-seconds // 60)))
+
+    @property
     def effective_deadline(self):
         """The time limit, or the quiz's closing date if that was brought forward."""
         return timing.effective_deadline(
