@@ -109,7 +109,8 @@ print(json.dumps(out))
 """
 
 
-def test_database_down_gives_503_with_retry_after_not_500():
+def production_env(**overrides) -> dict:
+    """The production settings for a subprocess, on plain HTTP at localhost."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -117,10 +118,14 @@ def test_database_down_gives_503_with_retry_after_not_500():
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        # a PostgreSQL nobody serves: connection refused at once
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/rulewise",
     }
     env.pop("REDIS_URL", None)
+    return {**env, **overrides}
+
+
+def test_database_down_gives_503_with_retry_after_not_500():
+    # a PostgreSQL nobody serves: connection refused at once
+    env = production_env(DATABASE_URL="postgres://postgres@127.0.0.1:9/rulewise")
     result = subprocess.run(
         [sys.executable, "-c", DOWN_SCRIPT],
         cwd=ROOT,
@@ -183,17 +188,11 @@ def test_redis_killed_mid_run_degrades_to_no_cache(tmp_path):
         stdout=subprocess.DEVNULL,
     )
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "x" * 50,
-            "DJANGO_ALLOWED_HOSTS": "localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-            "REDIS_URL": f"redis://127.0.0.1:{port}/0",
-            "REDIS_PID": str(redis.pid),
-        }
+        env = production_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
+            REDIS_URL=f"redis://127.0.0.1:{port}/0",
+            REDIS_PID=str(redis.pid),
+        )
         result = subprocess.run(
             [sys.executable, "-c", REDIS_SCRIPT],
             cwd=ROOT,
