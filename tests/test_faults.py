@@ -62,10 +62,7 @@ def test_pages_that_use_the_cache_work_without_its_table(client, instructor_clie
     }
 
 
-# serialized_rollback: the flush after this test then restores the database as
-# the other transactional tests expect it (a plain flush re-creates content types
-# that the next serialized_rollback test then loads a second time).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_migrate_creates_the_cache_table():
     table = "rulewise_cache_made_by_migrate"
     caches = {
