@@ -361,7 +361,7 @@ def start_redis(port: int) -> subprocess.Popen:
     raise RuntimeError("redis-server did not come up")
 
 
-def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict, workers: int, stderr=None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
         [
@@ -381,6 +381,7 @@ def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,  # the console mail backend prints
+        stderr=stderr,
     )
     return server, f"http://127.0.0.1:{port}"
 
