@@ -116,3 +116,32 @@ def test_result_page_says_when_and_how_long(trainee, trainee_client):
     ).content.decode()
 
     assert "time taken 13 min" in html and "Started " in html
+
+
+def test_trainee_report_opens_with_a_summary(supervisor_client, cohort, trainee):
+    from tests.factories import RuleFactory, published_question
+
+    twist = RuleFactory(critical=True, code="R-NO-TWIST", title="No twisting")
+    exam = QuizFactory(
+        questions=[published_question(rules=[twist])],
+        title="Final exam",
+        certificate_on_pass=True,
+        certificate_validity_months=12,
+        max_attempts=3,
+    )
+    module = QuizFactory(questions=[published_question(rules=[twist])], title="M1")
+    passed = attempt_start(quiz=exam, user=trainee)
+    attempt_submit(attempt=passed, user=trainee, answers=correct_answers(passed))
+    for _ in range(2):
+        wrong = attempt_start(quiz=module, user=trainee)
+        attempt_submit(attempt=wrong, user=trainee, answers={1: []})
+
+    response = supervisor_client.get(reverse("quiz:report-trainee", args=[trainee.pk]))
+
+    html = response.content.decode()
+    certificate = trainee.certificates.get()
+    assert "Final exam:" in html and "valid until" in html
+    assert certificate.expires_at.strftime("%Y") in html
+    assert [row.rule.code for row in response.context["weakest"]] == ["R-NO-TWIST"]
+    assert "R-NO-TWIST</span> No twisting: 33%" in html
+    assert ">2<" in html  # attempts left on the final exam

@@ -252,11 +252,26 @@ def cohorts_with_completion(user) -> list[Cohort]:
 
 
 def trainee_attempts(trainee):
+    # With each attempt's certificate (a reverse one-to-one: the same query).
     return (
         Attempt.objects.filter(user=trainee)
-        .select_related("quiz")
+        .select_related("quiz", "certificate")
         .order_by("started_at", "pk")
     )
+
+
+WEAKEST_SHOWN = 3
+
+
+def weakest_critical_rules(mastery) -> list:
+    """The safety-critical rules the trainee masters least (answered, under the
+    threshold), weakest first: what a supervisor should talk about."""
+    weak = [
+        row
+        for row in mastery
+        if row.rule.critical and row.share is not None and not row.mastered
+    ]
+    return sorted(weak, key=lambda row: (row.share, row.rule.code))[:WEAKEST_SHOWN]
 
 
 def score_series(attempts) -> dict[Quiz, list[Attempt]]:

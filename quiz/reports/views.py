@@ -27,6 +27,7 @@ from quiz.reports.selectors import (
     question_stats_rows,
     score_series,
     trainee_attempts,
+    weakest_critical_rules,
 )
 
 PAGE_SIZE = 50
@@ -105,6 +106,7 @@ def trainee_report(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     attempts = list(trainee_attempts(trainee))
     mastery = rule_mastery(user=trainee)
+    statuses = progress.statuses_from_attempts(attempts)
     if wants_csv(request):
         if request.GET.get("table") == "mastery":
             return tables.mastery_csv(trainee, mastery)
@@ -112,7 +114,9 @@ def trainee_report(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "trainee": trainee,
         "attempts": list(reversed(attempts)),
-        "statuses": progress.statuses_from_attempts(attempts),
+        "statuses": statuses,
+        "certificates": [s.certificate for s in statuses if s.certificate],
+        "weakest": weakest_critical_rules(mastery),
         "mastery": mastery,
         "threshold": MASTERY_THRESHOLD,
         "score_chart": score_chart(score_series(attempts)),
