@@ -5,7 +5,11 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
+
+from accounts.throttle import Window
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -53,3 +57,12 @@ class PrivateCacheMiddleware:
         if download or (user is not None and user.is_authenticated):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def too_many_requests(request, template: str, *, window_seconds: int) -> HttpResponse:
+    """429 with Retry-After: the rest of the throttle's current window, and the
+    page saying in how many minutes to try again."""
+    wait = Window.of(window_seconds).retry_after()
+    response = render(request, template, {"minutes": -(-wait // 60)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response

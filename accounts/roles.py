@@ -111,14 +111,9 @@ def can_see_all_reports(user) -> bool:
 def role_group(role: Role) -> Group:
     """The group that carries the role (the oldest, if an admin made several);
     created with the role's permissions when there is none."""
-    group = (
-        Group.objects.filter(permission_q(ROLE_MARKER[role], "permissions__"))
-        .order_by("pk")
-        .first()
-    )
+    group = role_groups(role).order_by("pk").first()
     if group is None:
-        group, _created = Group.objects.get_or_create(name=role.value)
-        apply_role_permissions(only=[role])
+        group = apply_role_permissions(only=[role])[role]
     return group
 
 
@@ -143,20 +138,23 @@ def supervisor_choices() -> Q:
     return holders_q(Role.SUPERVISOR)
 
 
-def apply_role_permissions(*, only=None) -> None:
+def apply_role_permissions(*, only=None) -> dict[Role, Group]:
     """Give each role's group the permissions of ROLE_PERMISSIONS it lacks.
 
     Idempotent; adds, never removes. The group is found by its marker, or by the
     role's default name on a fresh database. Permissions not created yet (an app
     whose post_migrate has not run) are skipped and added on a later call.
+    Returns each role's group.
     """
+    groups = {}
     for role in only or Role:
         group = (
-            Group.objects.filter(permission_q(ROLE_MARKER[role], "permissions__"))
-            .order_by("pk")
-            .first()
-        ) or Group.objects.get_or_create(name=role.value)[0]
+            role_groups(role).order_by("pk").first()
+            or Group.objects.get_or_create(name=role.value)[0]
+        )
         wanted = Q()
         for permission in ROLE_PERMISSIONS[role]:
             wanted |= permission_q(permission)
         group.permissions.add(*Permission.objects.filter(wanted))
+        groups[role] = group
+    return groups

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.shortcuts import render
 
 from accounts import throttle
 from accounts.forms import TraineePasswordResetForm
+from accounts.http import too_many_requests
 from accounts.net import client_address
 
 
@@ -23,15 +23,11 @@ class PasswordResetView(auth_views.PasswordResetView):
             f"reset-address:{client_address(self.request)}", seconds
         )
         if sent_from > settings.PASSWORD_RESET_MAX_PER_ADDRESS:
-            wait = throttle.Window.of(seconds).retry_after()
-            response = render(
+            return too_many_requests(
                 self.request,
                 "registration/password_reset_throttled.html",
-                {"minutes": -(-wait // 60)},
-                status=429,
+                window_seconds=seconds,
             )
-            response["Retry-After"] = str(wait)
-            return response
         email = form.cleaned_data["email"].lower()
         sent_to = throttle.hit(f"reset-email:{email}", seconds)
         if sent_to > settings.PASSWORD_RESET_MAX_PER_EMAIL:

@@ -120,19 +120,24 @@ def production_env(**overrides) -> dict:
     return {**env, **overrides}
 
 
-def test_database_down_gives_503_with_retry_after_not_500():
-    # a PostgreSQL nobody serves: connection refused at once
-    env = production_env(DATABASE_URL="postgres://postgres@127.0.0.1:9/rulewise")
+def run_site_script(script: str, env: dict, *, timeout: int) -> dict:
+    """Run a script against the site in a subprocess; the JSON it printed last."""
     result = subprocess.run(
-        [sys.executable, "-c", DOWN_SCRIPT],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    pages = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_database_down_gives_503_with_retry_after_not_500():
+    # a PostgreSQL nobody serves: connection refused at once
+    env = production_env(DATABASE_URL="postgres://postgres@127.0.0.1:9/rulewise")
+    pages = run_site_script(DOWN_SCRIPT, env, timeout=120)
     for path, (status, retry_after, body) in pages.items():
         assert status == 503, (path, status, body[:500])
         assert retry_after == "5", path
@@ -190,19 +195,10 @@ def test_redis_killed_mid_run_degrades_to_no_cache(tmp_path):
             REDIS_URL=f"redis://127.0.0.1:{port}/0",
             REDIS_PID=str(redis.pid),
         )
-        result = subprocess.run(
-            [sys.executable, "-c", REDIS_SCRIPT],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        out = run_site_script(REDIS_SCRIPT, env, timeout=300)
     finally:
         redis.kill()
         redis.wait(timeout=10)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
     expected = {
         "/": 200,
         "/quizzes/": 200,

@@ -4,7 +4,6 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 
@@ -44,10 +43,6 @@ class InvalidAnswerError(AttemptError):
 
 class StartRefusedError(AttemptError):
     pass
-
-
-def deadline_grace() -> timedelta:
-    return timing.grace()
 
 
 # --- starting ---------------------------------------------------------------
@@ -268,7 +263,7 @@ def attempt_submit(
 
 def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
     """Grade an open attempt whose time is up, as it stands. True when it did."""
-    if attempt.is_finished or not attempt.is_overdue(grace=deadline_grace()):
+    if attempt.is_finished or not attempt.is_overdue(grace=timing.grace()):
         return False
     with transaction.atomic():
         locked = (
@@ -295,7 +290,7 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
     command). One that cannot be graded is logged and left open; the others are
     graded all the same."""
     overdue = Attempt.objects.filter(
-        timing.overdue_q(now=timezone.now(), grace=deadline_grace()),
+        timing.overdue_q(now=timezone.now(), grace=timing.grace()),
         state=AttemptState.IN_PROGRESS,
     ).select_related("quiz")
     if user is not None:
@@ -312,7 +307,7 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
 
 def _finish_if_overdue(attempt: Attempt, now) -> bool:
     """Within a transaction holding the attempt's lock: grade it if time is up."""
-    if attempt.is_overdue(now=now, grace=deadline_grace()):
+    if attempt.is_overdue(now=now, grace=timing.grace()):
         _grade_and_finish(attempt, timed_out=True)
         return True
     return False

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import throttle
-from accounts.http import attachment_header
+from accounts.http import attachment_header, too_many_requests
 from accounts.net import client_address
 from quiz.attempts.services import attempts_close_overdue
 from quiz.certificates.codes import code_problem, normalise_code
@@ -96,15 +96,11 @@ def _count_miss(request: HttpRequest) -> int:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    wait = throttle.Window.of(settings.CERTIFICATE_VERIFY_WINDOW_SECONDS).retry_after()
-    response = render(
+    return too_many_requests(
         request,
         "quiz/certificate_throttled.html",
-        {"minutes": -(-wait // 60)},
-        status=429,
+        window_seconds=settings.CERTIFICATE_VERIFY_WINDOW_SECONDS,
     )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 @require_GET
