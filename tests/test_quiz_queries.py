@@ -59,6 +59,26 @@ def test_save_answers_queries(trainee_client, trainee, n, django_assert_num_quer
 
 
 @pytest.mark.parametrize("n", [10, 50])
+def test_save_and_next_queries(trainee_client, trainee, n, django_assert_num_queries):
+    """Moving to another page also stores it as the page "Resume" opens: one
+    UPDATE of the attempt more than a save that stays on its page."""
+    attempt = started(trainee, n)
+    attempt.quiz.layout = "one_per_page"
+    attempt.quiz.save(update_fields=["layout"])
+    answers = correct_answers(attempt)
+    data = {**as_keys(attempt, {1: answers[1]}), "page": "1", "nav": "next"}
+    # AUTH + attempt with its quiz + its items + savepoint, locked attempt,
+    # items, bulk update, update of the attempt's page, release
+    with django_assert_num_queries(AUTH + 8):
+        response = trainee_client.post(
+            reverse("quiz:attempt-detail", args=[attempt.pk]), data
+        )
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.last_page == 2
+
+
+@pytest.mark.parametrize("n", [10, 50])
 def test_submit_queries(trainee_client, trainee, n, django_assert_num_queries):
     attempt = started(trainee, n)
     attempt_save_answers(

@@ -19,18 +19,31 @@ class Navigation:
     action: str  # save, next, prev, page, review, submit
     page: int | None = None
 
+    def target(self, page: int, pages: int) -> int | None:
+        """The page this sends the trainee to from `page`; None for the summary
+        page and the result (review, submit)."""
+        if self.action in ("review", "submit"):
+            return None
+        return {
+            "next": min(page + 1, pages),
+            "prev": max(page - 1, 1),
+            "page": self.page,
+        }.get(self.action, page)
+
 
 class PageForm(forms.Form):
-    """Which page of an attempt to show (?page=N); the first when none is asked."""
+    """Which page of an attempt to show (?page=N); when none is asked, the page
+    the trainee was last sent to (`resume`), so "Resume" opens where they were."""
 
-    def __init__(self, data, *, pages: int):
+    def __init__(self, data, *, pages: int, resume: int = 1):
         super().__init__(data)
+        self.resume = min(max(resume, 1), pages)
         self.fields["page"] = forms.IntegerField(
             min_value=1, max_value=pages, required=False
         )
 
     def clean_page(self) -> int:
-        return self.cleaned_data.get("page") or 1
+        return self.cleaned_data.get("page") or self.resume
 
 
 class AttemptPageForm(forms.Form):
@@ -39,8 +52,10 @@ class AttemptPageForm(forms.Form):
     The page names each question it showed (`shown`, so a question left blank is
     saved as blank) and posts each answer as the choice's place in the order shown
     (`q-<position>` = 1, 2, ...): choice ids never reach the page, they would
-    reveal the authoring order. Cleaned: `answers` {position: [choice ids]},
-    `page` (the page posted from) and `nav` (a Navigation).
+    reveal the authoring order. A flag is a checkbox `flag` whose value is the
+    question's position; a shown question whose box is not ticked is unflagged.
+    Cleaned: `answers` {position: [choice ids]}, `flags` {position: bool} for
+    the shown questions, `page` (the page posted from) and `nav` (a Navigation).
     """
 
     nav = forms.CharField(required=False, max_length=20)
@@ -68,7 +83,20 @@ class AttemptPageForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         cleaned["answers"] = self._answers()
+        cleaned["flags"] = self._flags()
         return cleaned
+
+    def _flags(self) -> dict[int, bool]:
+        shown = {int(raw) for raw in self.data.getlist("shown")}
+        ticked: set[int] = set()
+        for raw in self.data.getlist("flag"):
+            if not POSITION.match(raw) or int(raw) not in shown:
+                raise forms.ValidationError(
+                    _("The form was not understood; nothing was saved."),
+                    code=NOT_UNDERSTOOD,
+                )
+            ticked.add(int(raw))
+        return {position: position in ticked for position in shown}
 
     def _positions(self) -> set[int]:
         positions: set[int] = set()

@@ -68,6 +68,9 @@ class Attempt(models.Model):
         _("failed a safety-critical question"), default=False
     )
     timed_out = models.BooleanField(_("graded when time ran out"), default=False)
+    # The page the trainee was last sent to (Moodle's currentpage): "Resume"
+    # opens it, not the first page.
+    last_page = models.PositiveSmallIntegerField(_("last page"), default=1)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -154,6 +157,9 @@ class AttemptQuestion(models.Model):
     critical = models.BooleanField(_("tests a critical rule"), default=False)
     selected = models.JSONField(_("selected choices"), default=list, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # Marked by the trainee to come back to before submitting; saved with the
+    # answers, shown on the navigator and the summary page.
+    flagged = models.BooleanField(_("flagged"), default=False)
     mark = models.DecimalField(
         _("mark"), max_digits=5, decimal_places=4, null=True, blank=True
     )

@@ -233,7 +233,59 @@ def review_visible(attempt: Attempt) -> bool:
     return False
 
 
-def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
+def result_attempt(*, user, pk: int) -> Attempt | None:
+    """The trainee's own attempt for its result page, read with what the page
+    offers next in the same query: how many attempts the trainee has made at
+    the quiz (`attempts_used`) and the one still open, if any (`open_attempt_id`)."""
+    siblings = Attempt.objects.filter(quiz=OuterRef("quiz"), user=OuterRef("user"))
+    return (
+        Attempt.objects.for_user(user)
+        .select_related("quiz")
+        .annotate(
+            attempts_used=Subquery(
+                siblings.order_by().values("quiz").annotate(n=Count("pk")).values("n")
+            ),
+            open_attempt_id=Subquery(siblings.in_progress().values("pk")[:1]),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class NextTry:
+    """What a result page offers after an attempt: resume the open attempt, or
+    try again (with the attempts left, None when unlimited)."""
+
+    action: str  # "resume" or "retake"
+    attempts_left: int | None = None
+    attempt_id: int | None = None
+
+
+def next_try(attempt: Attempt) -> NextTry | None:
+    """Read from result_attempt()'s annotations: no query of its own. Nothing is
+    offered after a pass, or when the quiz is closed, unpublished or used up."""
+    open_id = getattr(attempt, "open_attempt_id", None)
+    if open_id is not None:
+        return NextTry("resume", attempt_id=open_id)
+    status = QuizStatus(quiz=attempt.quiz, used=getattr(attempt, "attempts_used", 0))
+    if attempt.passed or not attempt.quiz.published or not status.can_start:
+        return None
+    return NextTry("retake", attempts_left=status.attempts_left)
+
+
+def _review_state(item) -> str:
+    """How a question went: right, partial, wrong or unanswered."""
+    if item.fully_correct:
+        return "right"
+    if not item.selected:
+        return "unanswered"
+    return "partial" if item.mark else "wrong"
+
+
+def attempt_review(
+    attempt: Attempt, *, show_review: bool, mistakes_only: bool = False
+) -> dict:
     """What the result page shows: the grade and, if allowed, every question's review.
 
     Without the review it says that a safety-critical question failed the attempt,
@@ -262,12 +314,21 @@ def attempt_review(attempt: Attempt, *, show_review: bool) -> dict:
                     for choice in item.snapshot["choices"]
                 ],
                 "mark_percent": whole_percent(float(item.mark or 0) * 100),
+                "state": _review_state(item),
             }
         )
+    visible = rows if show_review else []
     return {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "rows": rows if show_review else [],
+        "rows": visible,
+        # "Only my mistakes": the questions not fully right; the strip above
+        # them still shows every question.
+        "shown_rows": [row for row in visible if row["state"] != "right"]
+        if mistakes_only
+        else visible,
+        "mistakes_only": mistakes_only,
+        "n_mistakes": sum(1 for row in rows if row["state"] != "right"),
         "show_review": show_review,
         "failed_critical": bool(failed_rules),
         "failed_rules": list(failed_rules.values()) if show_review else [],

@@ -212,31 +212,55 @@ def _locked_open_attempt(attempt_id: int, user) -> Attempt:
 
 
 def attempt_save_answers(
-    *, attempt: Attempt, user, answers: dict[int, list]
+    *,
+    attempt: Attempt,
+    user,
+    answers: dict[int, list],
+    flags: dict[int, bool] | None = None,
+    page: int | None = None,
 ) -> SaveOutcome:
-    """Save answers {position: [choice ids]}; an overdue attempt is graded instead."""
+    """Save answers {position: [choice ids]} and flags {position: flagged}, and
+    remember the page the trainee goes to next (where "Resume" opens); an
+    overdue attempt is graded instead."""
     with transaction.atomic():
         attempt = _locked_open_attempt(attempt.pk, user)
         if _finish_if_overdue(attempt, timezone.now()):
             return SaveOutcome.TIMED_OUT
-        _write_answers(attempt, answers)
+        _write_answers(attempt, answers, flags or {})
+        if page is not None and page != attempt.last_page:
+            attempt.last_page = page
+            attempt.save(update_fields=["last_page"])
     return SaveOutcome.SAVED
 
 
-def _write_answers(attempt: Attempt, answers: dict[int, list]) -> None:
-    if not answers:
+def _write_answers(
+    attempt: Attempt, answers: dict[int, list], flags: dict[int, bool]
+) -> None:
+    if not answers and not flags:
         return
     items = {item.position: item for item in attempt.items.all()}
     parsed = _checked_answers(items, answers)
+    unknown = set(flags) - set(items)
+    if unknown:
+        raise InvalidAnswerError(
+            _("Question %(n)s is not part of this attempt.") % {"n": min(unknown)}
+        )
     now = timezone.now()
-    changed = []
+    changed = {}
     for position, ids in parsed.items():
         item = items[position]
         if item.selected != ids:
             item.selected = ids
             item.answered_at = now if ids else None
-            changed.append(item)
-    AttemptQuestion.objects.bulk_update(changed, ["selected", "answered_at"])
+            changed[position] = item
+    for position, flagged in flags.items():
+        item = items[position]
+        if item.flagged != flagged:
+            item.flagged = flagged
+            changed[position] = item
+    AttemptQuestion.objects.bulk_update(
+        changed.values(), ["selected", "answered_at", "flagged"]
+    )
 
 
 # --- submitting and grading -------------------------------------------------
@@ -256,7 +280,7 @@ def attempt_submit(
         attempt = _locked_open_attempt(attempt.pk, user)
         if _finish_if_overdue(attempt, timezone.now()):
             return SubmitOutcome(attempt=attempt, late=True)
-        _write_answers(attempt, answers or {})
+        _write_answers(attempt, answers or {}, {})
         _grade_and_finish(attempt, timed_out=False)
     return SubmitOutcome(attempt=attempt, late=False)
 

@@ -6,6 +6,7 @@ forward later). It is overdue once that moment plus the grace period has passed:
 the grace covers the last save posted as the countdown reaches zero.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,3 +47,38 @@ def overdue_q(*, now: datetime, grace: timedelta, prefix: str = "") -> Q:
     return Q(**{f"{prefix}deadline__lt": cutoff}) | Q(
         **{f"{prefix}quiz__closes_at__lt": cutoff}
     )
+
+
+# The countdown's two warnings, as Moodle's timer turns red in its last minutes:
+# the page says it in words at these points (and announces them to a screen
+# reader), not only in colour.
+WARN_BEFORE = timedelta(minutes=5)
+LAST_MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """What the countdown shows when a page is rendered."""
+
+    ends: datetime
+    seconds: int  # whole seconds left, never negative
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes left, rounded up: "2 min" until the last second of it."""
+        return -(-self.seconds // 60)
+
+    @property
+    def level(self) -> str:
+        """ "", "warn" (five minutes or less) or "last" (the last minute)."""
+        if self.seconds <= LAST_MINUTE.total_seconds():
+            return "last"
+        if self.seconds <= WARN_BEFORE.total_seconds():
+            return "warn"
+        return ""
+
+
+def time_left(*, ends: datetime | None, now: datetime) -> TimeLeft | None:
+    if ends is None:
+        return None
+    return TimeLeft(ends=ends, seconds=max(0, int((ends - now).total_seconds())))

@@ -4,14 +4,21 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import trainee_required
+from quiz.attempts import timing
 from quiz.attempts.forms import AttemptPageForm, Navigation, PageForm
 from quiz.attempts.models import Attempt
-from quiz.attempts.selectors import attempt_review, review_visible
+from quiz.attempts.selectors import (
+    attempt_review,
+    next_try,
+    result_attempt,
+    review_visible,
+)
 from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
@@ -40,24 +47,37 @@ def _own_attempt(request, pk: int) -> Attempt:
     )
 
 
+def _exam_screen(attempt: Attempt, items: list) -> dict:
+    """What the attempt page and the summary page both show: the countdown, how
+    many questions are answered and flagged, and when an answer was last saved."""
+    saved = [item.answered_at for item in items if item.answered_at]
+    return {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "one_per_page": attempt.quiz.layout == Layout.ONE_PER_PAGE,
+        "time_left": timing.time_left(
+            ends=attempt.effective_deadline, now=timezone.now()
+        ),
+        "answered": sum(1 for item in items if item.selected),
+        "unanswered": sum(1 for item in items if not item.selected),
+        "flagged": sum(1 for item in items if item.flagged),
+        "saved_at": max(saved) if saved else None,
+    }
+
+
 def _attempt_page(
     request, attempt: Attempt, page: int, *, items=None, error: str = "", status=200
 ):
     items = list(attempt.items.all()) if items is None else items
-    one_per_page = attempt.quiz.layout == Layout.ONE_PER_PAGE
-    shown = [items[page - 1]] if one_per_page else items
-    context = {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "items": items,
-        "shown": shown,
-        "page": page,
-        "pages": len(items) if one_per_page else 1,
-        "one_per_page": one_per_page,
-        "numbered": not one_per_page,  # "Question k of n" above each question
-        "answered": sum(1 for item in items if item.selected),
-        "error": error,
-    }
+    context = _exam_screen(attempt, items)
+    one_per_page = context["one_per_page"]
+    context.update(
+        shown=[items[page - 1]] if one_per_page else items,
+        page=page,
+        pages=len(items) if one_per_page else 1,
+        error=error,
+    )
     return render(request, "quiz/attempt_detail.html", context, status=status)
 
 
@@ -87,7 +107,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(attempt.items.all())
     pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
     if request.method == "GET":
-        shown = PageForm(request.GET, pages=pages)
+        shown = PageForm(request.GET, pages=pages, resume=attempt.last_page)
         if not shown.is_valid():
             raise Http404(_("No such page in this attempt."))
         return _attempt_page(request, attempt, shown.cleaned_data["page"], items=items)
@@ -105,6 +125,7 @@ def _save_page(request, attempt: Attempt, data: dict, pages: int) -> HttpRespons
     """Save (or submit) a valid page, then go where the trainee asked."""
     nav: Navigation = data["nav"]
     answers = data["answers"]
+    target = nav.target(data["page"], pages)
     try:
         if nav.action == "submit":
             outcome = attempt_submit(
@@ -114,7 +135,11 @@ def _save_page(request, attempt: Attempt, data: dict, pages: int) -> HttpRespons
                 return _to_result(request, attempt, TIME_UP)
             return redirect("quiz:attempt-result", attempt.pk)
         saved = attempt_save_answers(
-            attempt=attempt, user=request.user, answers=answers
+            attempt=attempt,
+            user=request.user,
+            answers=answers,
+            flags=data["flags"],
+            page=target,
         )
     except InvalidAnswerError as exc:
         return _attempt_page(request, attempt, data["page"], error=str(exc), status=400)
@@ -124,7 +149,7 @@ def _save_page(request, attempt: Attempt, data: dict, pages: int) -> HttpRespons
         return _to_result(request, attempt, TIME_UP)
     if request.headers.get("x-requested-with") == "fetch":
         return _autosaved(attempt)
-    return _go_on(request, attempt, nav, data["page"], pages)
+    return _go_on(request, attempt, nav, target, pages)
 
 
 def _autosaved(attempt: Attempt) -> HttpResponse:
@@ -135,18 +160,12 @@ def _autosaved(attempt: Attempt) -> HttpResponse:
     return response
 
 
-def _go_on(request, attempt: Attempt, nav: Navigation, page: int, pages: int):
-    """After a save: the next or previous page, the one asked for, the review
+def _go_on(request, attempt: Attempt, nav: Navigation, target, pages: int):
+    """After a save: the page asked for (next, previous, a number), the summary
     before submitting, or the same page with a word that it was saved."""
-    if nav.action == "review":
-        return redirect("quiz:attempt-submit", attempt.pk)
-    target = {
-        "next": min(page + 1, pages),
-        "prev": max(page - 1, 1),
-        "page": nav.page,
-    }.get(nav.action)
     if target is None:
-        target = page
+        return redirect("quiz:attempt-submit", attempt.pk)
+    if nav.action == "save":
         messages.success(request, _("Your answers are saved."))
     url = reverse("quiz:attempt-detail", args=[attempt.pk])
     return redirect(f"{url}?page={target}" if pages > 1 else url)
@@ -159,18 +178,8 @@ def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if closed := _closed_attempt_response(request, attempt):
         return closed
     if request.method == "GET":
-        items = list(attempt.items.all())
-        return render(
-            request,
-            "quiz/attempt_submit.html",
-            {
-                "attempt": attempt,
-                "quiz": attempt.quiz,
-                "items": items,
-                "unanswered": [item for item in items if not item.selected],
-                "one_per_page": attempt.quiz.layout == Layout.ONE_PER_PAGE,
-            },
-        )
+        context = _exam_screen(attempt, list(attempt.items.all()))
+        return render(request, "quiz/attempt_submit.html", context)
     try:
         outcome = attempt_submit(attempt=attempt, user=request.user)
     except AttemptClosedError as exc:
@@ -186,11 +195,17 @@ def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @trainee_required
 def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = _own_attempt(request, pk)
+    attempt = result_attempt(user=request.user, pk=pk)
+    if attempt is None:
+        raise Http404(_("No such attempt."))
     if not attempt.is_finished and not attempt_close_if_overdue(attempt=attempt):
         return redirect("quiz:attempt-detail", attempt.pk)
-    context = attempt_review(attempt, show_review=review_visible(attempt))
-    context["certificate"] = _certificate_for(attempt)
+    context = attempt_review(
+        attempt,
+        show_review=review_visible(attempt),
+        mistakes_only=request.GET.get("show") == "mistakes",
+    )
+    context.update(certificate=_certificate_for(attempt), next_try=next_try(attempt))
     return render(request, "quiz/attempt_result.html", context)
 
 

@@ -161,7 +161,11 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not attempt.is_finished:
         raise Http404(_("This attempt is still in progress."))
-    context = progress.attempt_review(attempt, show_review=True)
+    context = progress.attempt_review(
+        attempt,
+        show_review=True,
+        mistakes_only=request.GET.get("show") == "mistakes",
+    )
     context["reviewer"] = True
     return render(request, "quiz/attempt_result.html", context)
 
