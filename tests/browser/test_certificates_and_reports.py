@@ -13,7 +13,8 @@ from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.certificates.services import certificate_revoke
 from quiz.course import FINAL_EXAM_SLUG
 from quiz.models import Certificate, Quiz
-from tests.browser.test_trainee_flow import AxeAudit, sign_in
+from tests.browser.axe import AxeAudit
+from tests.browser.test_trainee_flow import sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -5,12 +5,12 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from quiz.course import FINAL_EXAM_SIZE, FINAL_EXAM_SLUG
 from quiz.models import Attempt, AttemptState, Quiz
 from quiz.templatetags.quiz_tags import percent
+from tests.browser.axe import AxeAudit
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,7 +25,6 @@ FINAL_EXAM_TITLE = "Final exam: safe massage with a cervical hernia"
 # tests a safety-critical rule, with enough questions that one wrong answer
 # still scores above the pass mark.
 SAFETY_MODULE_SLUG = "module-home-massage"
-SERIOUS = {"serious", "critical"}
 
 
 # --- helpers ------------------------------------------------------------------
@@ -108,43 +107,6 @@ def review_and_submit(page: Page, attempt: Attempt) -> None:
     )
     page.get_by_role("button", name="Submit and see my result").click()
     expect(page).to_have_url(re.compile(rf"/attempts/{attempt.pk}/result/$"))
-
-
-def format_violations(url: str, violations: list[dict]) -> str:
-    lines = [f"{len(violations)} serious/critical axe violation(s) on {url}:"]
-    for violation in violations:
-        lines.append(
-            f"  [{violation['impact']}] {violation['id']}: {violation['help']}"
-            f" ({violation['helpUrl']})"
-        )
-        for node in violation["nodes"]:
-            target = " ".join(str(t) for t in node["target"])
-            lines.append(f"      {target}")
-            summary = (node.get("failureSummary") or "").replace("\n", " ")
-            if summary:
-                lines.append(f"        {summary}")
-    return "\n".join(lines)
-
-
-class AxeAudit:
-    """Run axe on pages; collect the serious and critical violations of each."""
-
-    def __init__(self) -> None:
-        self.axe = Axe()
-        self.failures: list[str] = []
-        self.minor: list[str] = []
-
-    def check(self, page: Page) -> None:
-        page.wait_for_load_state("load")
-        violations = self.axe.run(page).response["violations"]
-        serious = [v for v in violations if v["impact"] in SERIOUS]
-        if serious:
-            self.failures.append(format_violations(page.url, serious))
-        self.minor += [
-            f"{page.url}: [{v['impact']}] {v['id']}"
-            for v in violations
-            if v["impact"] not in SERIOUS
-        ]
 
 
 # --- tests --------------------------------------------------------------------
