@@ -29,6 +29,7 @@ from quiz.reports.selectors import (
     trainee_attempts,
     weakest_critical_rules,
 )
+from quiz.rounding import whole_percent
 
 PAGE_SIZE = 50
 
@@ -49,6 +50,7 @@ def reports_index(request: HttpRequest) -> HttpResponse:
         [(c.name, c.completion if c.n_trainees else None, False) for c in cohorts],
         title=str(_("Share of each cohort's trainees who hold a valid certificate")),
         uid="chart-cohorts",
+        empty=str(_("no trainees yet")),
     )
     return render(
         request, "quiz/reports/index.html", {"cohorts": cohorts, "chart": chart}
@@ -95,6 +97,7 @@ def completion_chart(totals):
         [(t.quiz.title, t.completion if t.trainees else None, False) for t in totals],
         title=str(_("Share of the cohort who passed each quiz")),
         uid="chart-completion",
+        empty=str(_("no trainees yet")),
     )
 
 
@@ -120,7 +123,7 @@ def trainee_report(request: HttpRequest, pk: int) -> HttpResponse:
         "mastery": mastery,
         "threshold": MASTERY_THRESHOLD,
         "score_chart": score_chart(score_series(attempts)),
-        "mastery_chart": mastery_chart(mastery),
+        **mastery_charts(mastery),
     }
     return render(request, "quiz/reports/trainee.html", context)
 
@@ -136,21 +139,51 @@ def score_chart(series):
     )
 
 
-def mastery_chart(mastery):
-    return charts.bar_chart(
-        [
-            (
-                f"{m.rule.code}{' (critical)' if m.rule.critical else ''}",
-                m.share,
-                not m.mastered,
+def mastery_charts(mastery):
+    """The safety-critical rules' chart, shown; the other rules', drawn on demand.
+
+    A course without critical rules shows the others' chart instead."""
+    critical = [m for m in mastery if m.rule.critical]
+    other = [m for m in mastery if not m.rule.critical]
+    if not critical:
+        return {
+            "mastery_chart": mastery_chart(
+                other,
+                uid="chart-mastery",
+                title=_(
+                    "Rule mastery: share of the latest answers on each rule fully right"
+                ),
             )
-            for m in mastery
-        ],
-        title=str(
-            _("Rule mastery: share of the latest answers on each rule fully right")
+        }
+    return {
+        "mastery_chart": mastery_chart(
+            critical,
+            uid="chart-mastery",
+            title=_("Safety-critical rules: share of the latest answers fully right"),
         ),
-        uid="chart-mastery",
+        "mastery_other_chart": (
+            mastery_chart(
+                other,
+                uid="chart-mastery-other",
+                title=_("Other rules: share of the latest answers fully right"),
+            )
+            if other
+            else None
+        ),
+        "mastery_other_count": len(other),
+    }
+
+
+def mastery_chart(rows, *, uid: str, title):
+    return charts.bar_chart(
+        [(m.rule.title, m.share, not m.mastered) for m in rows],
+        title=str(title),
+        uid=uid,
         threshold=MASTERY_THRESHOLD,
+        threshold_label=str(
+            _("mastered at %(t)s%%") % {"t": whole_percent(MASTERY_THRESHOLD)}
+        ),
+        flagged_label=str(_("not yet mastered")),
     )
 
 

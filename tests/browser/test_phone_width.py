@@ -298,13 +298,6 @@ def test_public_pages_fit_a_phone(page: Page, demo):
     sweep.report()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the exam screen (attempt, summary and result pages) is being rewritten "
-    "for issue 14 items 1-3 and is expected to fit a phone after that work; today "
-    "the result page of an attempt failed on a safety rule is 867 px wide: the "
-    "links to the questions of a failed rule sit in one .text-nowrap span",
-)
 def test_exam_screen_fits_a_phone(page: Page, demo):
     history = trainee_history()
     on_a_phone(page)
