@@ -1,11 +1,16 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
+from questions.models import QuestionRule, Rule
 from quiz.certificates.services import certificate_allow_renewal, certificate_revoke
 from quiz.models import (
     Attempt,
@@ -16,6 +21,43 @@ from quiz.models import (
     QuizQuestion,
 )
 from quiz.services import quiz_save_published_or_draft
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """What every attempt of a quiz asks: how many questions, and which of the
+    safety-critical rules it is sure to ask about."""
+
+    questions: int
+    critical_rules: list[Rule]
+    covered: list[Rule]
+
+    @property
+    def missing(self) -> list[Rule]:
+        return [rule for rule in self.critical_rules if rule not in self.covered]
+
+
+def quiz_total(quiz: Quiz) -> QuizTotal:
+    """The quiz's questions (fixed + drawn) and the critical rules every attempt
+    covers: one a fixed question tests, or one a draw is from. A category draw may
+    ask about a rule, but not surely, so it covers none. Three queries whatever
+    the quiz's size, one when its draws and fixed questions are prefetched."""
+    draws = list(quiz.draws.all())
+    drawn_rules = {draw.rule_id for draw in draws if draw.rule_id}
+    rules = list(
+        Rule.objects.critical().annotate(
+            in_fixed=Exists(
+                QuestionRule.objects.filter(
+                    rule=OuterRef("pk"), question__quiz_questions__quiz=quiz
+                )
+            )
+        )
+    )
+    return QuizTotal(
+        questions=len(quiz.quiz_questions.all()) + sum(d.count for d in draws),
+        critical_rules=rules,
+        covered=[r for r in rules if r.in_fixed or r.pk in drawn_rules],
+    )
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -51,7 +93,14 @@ class QuizAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "description", "published", "order"]}),
         (
             _("Questions and display"),
-            {"fields": ["layout", "shuffle_questions", "shuffle_choices"]},
+            {
+                "fields": [
+                    "question_total",
+                    "layout",
+                    "shuffle_questions",
+                    "shuffle_choices",
+                ]
+            },
         ),
         (
             _("Grading"),
@@ -72,8 +121,35 @@ class QuizAdmin(admin.ModelAdmin):
         ),
     ]
 
+    readonly_fields = ["question_total"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("draws", "quiz_questions")
+
+    @admin.display(description=_("In each attempt"))
+    def question_total(self, obj: Quiz | None) -> str:
+        if obj is None or obj.pk is None:
+            return _("Counted once the quiz is saved.")
+        total = quiz_total(obj)
+        summary = ngettext("%(n)d question", "%(n)d questions", total.questions) % {
+            "n": total.questions
+        }
+        if total.critical_rules:
+            summary += " · " + _(
+                "covers %(covered)d of %(all)d safety-critical rules"
+            ) % {"covered": len(total.covered), "all": len(total.critical_rules)}
+        missing = ", ".join(f"{rule.code} ({rule.title})" for rule in total.missing)
+        return format_html(
+            '<span class="rw-quiz-total">{}</span>{}',
+            summary,
+            format_html(
+                '<span class="rw-quiz-total-missing">{} {}</span>',
+                _("Not asked in every attempt:"),
+                missing,
+            )
+            if missing
+            else "",
+        )
 
     @admin.display(description=_("questions"))
     def question_source(self, obj: Quiz) -> str:

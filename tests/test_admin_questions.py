@@ -1,5 +1,7 @@
 """Instructors author questions in the admin; a broken question cannot be published."""
 
+import re
+
 import pytest
 
 from django.contrib.messages import get_messages
@@ -10,6 +12,7 @@ from tests.factories import (
     CategoryFactory,
     QuestionFactory,
     RuleFactory,
+    UserFactory,
     published_question,
 )
 
@@ -256,9 +259,97 @@ def test_deleting_a_rule_in_use_is_refused_with_the_reason(instructor_client):
 
 def test_question_list_says_its_discrimination_is_pooled(admin_client):
     """Pooled over quizzes of different lengths it is not Moodle's per-quiz index:
-    the column says so."""
+    the note above the list says so."""
     published_question()
     response = admin_client.get(reverse("admin:questions_question_changelist"))
 
     assert response.status_code == 200
-    assert "discrimination, all quizzes pooled" in response.content.decode().lower()
+    body = response.content.decode()
+    assert "Facility and discrimination: all quizzes pooled." in body
+
+
+def column_classes(body: str) -> list[str]:
+    """The list's columns, in order, as Django names them (column-<field>)."""
+    return re.findall(r'<th scope="col" class="[^"]*column-([\w_]+)', body)
+
+
+def test_question_list_puts_what_instructors_scan_for_first(instructor_client):
+    published_question()
+
+    response = instructor_client.get(reverse("admin:questions_question_changelist"))
+
+    assert column_classes(response.content.decode())[:7] == [
+        "id",
+        "__str__",
+        "type_label",
+        "status",
+        "critical_flag",
+        "facility",
+        "discrimination",
+    ]
+
+
+def test_question_list_shows_each_rule_code_on_its_own_line(instructor_client):
+    rules = [RuleFactory(code="R-FIRST"), RuleFactory(code="R-SECOND")]
+    published_question(rules=rules)
+
+    response = instructor_client.get(reverse("admin:questions_question_changelist"))
+
+    assert "R-FIRST<br>R-SECOND" in response.content.decode()
+
+
+@pytest.mark.parametrize("n_questions", [1, 8])
+def test_question_list_queries_do_not_grow_with_the_questions(
+    instructor_client, n_questions, django_assert_num_queries
+):
+    for _ in range(n_questions):
+        published_question()
+    url = reverse("admin:questions_question_changelist")
+
+    # session, user, the user's role permissions (2: admin gate, model perms),
+    # the category and rule filters (2), the filtered and the full count (2),
+    # the page of questions (with critical flag and choice count), their rules
+    # (prefetch), their item statistics
+    with django_assert_num_queries(11):
+        response = instructor_client.get(url)
+
+    assert response.status_code == 200
+
+
+# --- The admin's skin: favicon, colours, the way to the reports ----------------
+
+
+def test_admin_pages_link_the_site_favicon_and_stylesheet(client, instructor):
+    pages = [
+        reverse("admin:login"),  # signed out
+        reverse("admin:index"),
+        reverse("admin:questions_question_changelist"),
+        reverse("admin:quiz_quiz_add"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        client.force_login(instructor)
+        body = response.content.decode()
+
+        assert response.status_code == 200
+
+        assert re.search(r'<link rel="icon" href="[^"]*img/favicon[^"]*\.svg"', body)
+        assert re.search(
+            r'<link rel="stylesheet" href="[^"]*css/admin[^"]*\.css"', body
+        )
+
+
+def test_admin_links_the_reports_for_instructors(instructor_client):
+    body = instructor_client.get(reverse("admin:index")).content.decode()
+
+    assert f'<a href="{reverse("quiz:reports")}">Reports</a>' in body
+
+
+def test_admin_shows_no_reports_link_to_staff_who_may_not_read_them(client):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert reverse("quiz:reports") not in response.content.decode()

@@ -5,8 +5,15 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from quiz.models import Quiz
-from tests.factories import CategoryFactory, QuestionFactory, published_question
+from quiz.admin import quiz_total
+from quiz.models import Quiz, QuizDraw
+from tests.factories import (
+    CategoryFactory,
+    QuestionFactory,
+    QuizFactory,
+    RuleFactory,
+    published_question,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +135,78 @@ def test_review_after_close_needs_a_closing_date(instructor_client):
 
     assert response.status_code == 200
     assert "Set a closing date" in response.content.decode()
+
+
+# --- The quiz's total: its questions and the safety-critical rules it covers ----
+
+
+def quiz_with_coverage():
+    """A quiz of 4 questions: a fixed one testing critical rule A, a draw from
+    critical rule B, two from a category (that may or may not test C)."""
+    rule_a = RuleFactory(code="R-A", title="Rule A", critical=True)
+    rule_b = RuleFactory(code="R-B", title="Rule B", critical=True)
+    rule_c = RuleFactory(code="R-C", title="Rule C", critical=True)
+    RuleFactory(code="R-PLAIN")  # not critical: not counted
+    category = CategoryFactory()
+    for _ in range(2):
+        published_question(category=category, rules=[rule_c])
+    published_question(rules=[rule_b])
+    quiz = QuizFactory(questions=[published_question(rules=[rule_a])])
+    QuizDraw.objects.create(quiz=quiz, rule=rule_b, count=1, order=1)
+    QuizDraw.objects.create(quiz=quiz, category=category, count=2, order=2)
+    return quiz
+
+
+def test_quiz_form_shows_the_total_and_names_the_critical_rules_not_covered(
+    instructor_client,
+):
+    quiz = quiz_with_coverage()
+
+    response = instructor_client.get(reverse("admin:quiz_quiz_change", args=[quiz.pk]))
+
+    body = response.content.decode()
+    assert "4 questions · covers 2 of 3 safety-critical rules" in body
+    assert "Not asked in every attempt: R-C (Rule C)" in body
+    assert "R-A (Rule A)" not in body
+
+
+def test_quiz_total_counts_fixed_and_drawn_questions_and_covered_rules():
+    quiz = quiz_with_coverage()
+
+    total = quiz_total(Quiz.objects.get(pk=quiz.pk))
+
+    assert total.questions == 4
+    assert [rule.code for rule in total.covered] == ["R-A", "R-B"]
+    assert [rule.code for rule in total.missing] == ["R-C"]
+
+
+def test_a_new_quiz_form_says_the_total_comes_once_saved(instructor_client):
+    response = instructor_client.get(reverse("admin:quiz_quiz_add"))
+
+    assert "Counted once the quiz is saved." in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_quiz_total_queries_do_not_grow_with_the_quiz(size, django_assert_num_queries):
+    rules = [RuleFactory(critical=True) for _ in range(size)]
+    quiz = QuizFactory(questions=[published_question(rules=[r]) for r in rules])
+    for order, rule in enumerate(rules):
+        published_question(rules=[rule])
+        QuizDraw.objects.create(quiz=quiz, rule=rule, count=1, order=order)
+    quiz = Quiz.objects.get(pk=quiz.pk)
+
+    # the draws, the fixed questions, the critical rules with "a fixed question
+    # tests it"
+    with django_assert_num_queries(3):
+        total = quiz_total(quiz)
+
+    assert total.questions == 2 * size
+    assert len(total.covered) == size
+
+
+def test_quiz_total_reads_what_the_admin_prefetched(django_assert_num_queries):
+    quiz = quiz_with_coverage()
+    quiz = Quiz.objects.prefetch_related("draws", "quiz_questions").get(pk=quiz.pk)
+
+    with django_assert_num_queries(1):  # the critical rules
+        quiz_total(quiz)
