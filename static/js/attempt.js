@@ -74,14 +74,19 @@
     if (inFlight) { again = true; return; }
     inFlight = true;
     dirty = false;
-    show(state.dataset.saving, "");
+    // After a failure the bar keeps saying so until a save gets through.
+    if (!state.classList.contains("rw-save-failed")) { show(state.dataset.saving, ""); }
     var data = new FormData(form);
     data.set("nav", "save");
+    // A save that hangs (a dead connection) counts as failed after 15 s.
+    var abort = window.AbortController ? new AbortController() : null;
+    var limit = abort ? window.setTimeout(function () { abort.abort(); }, 15000) : null;
     fetch(form.action, {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" },
+      signal: abort ? abort.signal : undefined,
     }).then(function (response) {
       if (response.redirected) {
         // Time ran out or the attempt was closed elsewhere: show the result.
@@ -99,6 +104,7 @@
         if (counter) { counter.textContent = answered; }
       }
     }).catch(failed).then(function () {
+      if (limit !== null) { window.clearTimeout(limit); }
       inFlight = false;
       if (again) { again = false; save(); }
     });

@@ -16,8 +16,9 @@ from accounts.models import Cohort, User
 from questions.models import Rule
 from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.models import Attempt, Quiz
+from tests.browser.axe import SERIOUS, format_violations
 from tests.browser.test_certificates_and_reports import pass_final_exam
-from tests.browser.test_trainee_flow import SERIOUS, format_violations, sign_in
+from tests.browser.test_trainee_flow import sign_in
 
 pytestmark = [
     pytest.mark.browser,
