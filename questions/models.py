@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,7 +103,6 @@ class QuestionQuerySet(models.QuerySet):
         return (
             self.select_related("category", "author")
             .with_critical()
-            .annotate(n_choices=Count("choices", distinct=True))
             .prefetch_related("rules")
         )
 

@@ -1,16 +1,12 @@
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
-from questions.models import QuestionRule, Rule
 from quiz.certificates.services import certificate_allow_renewal, certificate_revoke
 from quiz.models import (
     Attempt,
@@ -20,44 +16,8 @@ from quiz.models import (
     QuizDraw,
     QuizQuestion,
 )
+from quiz.selection import quiz_total
 from quiz.services import quiz_save_published_or_draft
-
-
-@dataclass(frozen=True)
-class QuizTotal:
-    """What every attempt of a quiz asks: how many questions, and which of the
-    safety-critical rules it is sure to ask about."""
-
-    questions: int
-    critical_rules: list[Rule]
-    covered: list[Rule]
-
-    @property
-    def missing(self) -> list[Rule]:
-        return [rule for rule in self.critical_rules if rule not in self.covered]
-
-
-def quiz_total(quiz: Quiz) -> QuizTotal:
-    """The quiz's questions (fixed + drawn) and the critical rules every attempt
-    covers: one a fixed question tests, or one a draw is from. A category draw may
-    ask about a rule, but not surely, so it covers none. Three queries whatever
-    the quiz's size, one when its draws and fixed questions are prefetched."""
-    draws = list(quiz.draws.all())
-    drawn_rules = {draw.rule_id for draw in draws if draw.rule_id}
-    rules = list(
-        Rule.objects.critical().annotate(
-            in_fixed=Exists(
-                QuestionRule.objects.filter(
-                    rule=OuterRef("pk"), question__quiz_questions__quiz=quiz
-                )
-            )
-        )
-    )
-    return QuizTotal(
-        questions=len(quiz.quiz_questions.all()) + sum(d.count for d in draws),
-        critical_rules=rules,
-        covered=[r for r in rules if r.in_fixed or r.pk in drawn_rules],
-    )
 
 
 class QuizQuestionInline(admin.TabularInline):

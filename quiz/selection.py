@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any  # a QuizDraw: quiz.models imports this module
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from questions.models import Question, QuestionRule, QuestionStatus
+from questions.models import Question, QuestionRule, QuestionStatus, Rule
 
 # Bounds the matching's recursion depth (and any sensible exam).
 MAX_QUESTIONS = 300
@@ -193,3 +194,43 @@ def selection_shortfalls(quiz) -> list[SelectionProblem]:
 def selection_problems(quiz) -> list[str]:
     """Why the quiz cannot be published: missing questions or impossible draws."""
     return [problem.message for problem in selection_shortfalls(quiz)]
+
+
+# --- what every attempt asks (the quiz form's total) --------------------------
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """What every attempt of a quiz asks: how many questions, and which of the
+    safety-critical rules it is sure to ask about."""
+
+    questions: int
+    critical_rules: list[Rule]
+    covered: list[Rule]
+
+    @property
+    def missing(self) -> list[Rule]:
+        return [rule for rule in self.critical_rules if rule not in self.covered]
+
+
+def quiz_total(quiz: Any) -> QuizTotal:
+    """The quiz's questions (fixed + drawn) and the critical rules every attempt
+    covers: one a fixed question tests, or one a draw is from. A category draw may
+    ask about a rule, but not surely, so it covers none. Three queries whatever
+    the quiz's size, one when its draws and fixed questions are prefetched."""
+    draws = list(quiz.draws.all())
+    drawn_rules = {draw.rule_id for draw in draws if draw.rule_id}
+    rules = list(
+        Rule.objects.critical().annotate(
+            in_fixed=Exists(
+                QuestionRule.objects.filter(
+                    rule=OuterRef("pk"), question__quiz_questions__quiz=quiz
+                )
+            )
+        )
+    )
+    return QuizTotal(
+        questions=len(quiz.quiz_questions.all()) + sum(d.count for d in draws),
+        critical_rules=rules,
+        covered=[r for r in rules if r.in_fixed or r.pk in drawn_rules],
+    )

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from quiz.admin import quiz_total
 from quiz.models import Quiz, QuizDraw
+from quiz.selection import quiz_total
 from tests.factories import (
     CategoryFactory,
     QuestionFactory,
