@@ -13,7 +13,13 @@ from django.utils import timezone
 from quiz.attempts.services import attempt_save_answers, attempt_start, attempt_submit
 from quiz.attempts.timing import TimeLeft
 from quiz.models import Attempt, ReviewPolicy
-from tests.factories import QuizFactory, as_keys, correct_answers, wrong_answers
+from tests.factories import (
+    QuizFactory,
+    as_keys,
+    correct_answers,
+    published_question,
+    wrong_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +363,28 @@ def test_a_supervisor_reviewing_sees_the_strip_but_no_try_again(
     assert response.status_code == 200
     assert "rw-strip-wrong" in html and "Try again" not in html
     assert re.findall(r'aria-labelledby="q(\d)-title">', html) == ["1"]
+
+
+def test_rows_written_without_the_new_columns_get_their_defaults(trainee):
+    """During a rolling deploy an app server on the previous release inserts
+    attempts and their questions without last_page and flagged: the database
+    fills them in (db_default), so those inserts do not fail."""
+    from django.db import connection
+
+    attempt = one_per_page(trainee, n=2)
+    other_question = published_question()
+    other_quiz = QuizFactory(questions__n=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO quiz_attemptquestion (attempt_id, question_id, position,"
+            " slot, snapshot, critical, selected) VALUES (%s, %s, 3, 3, %s, %s, %s)",
+            [attempt.pk, other_question.pk, '{"qtype": "single"}', False, "[]"],
+        )
+        cursor.execute(
+            "INSERT INTO quiz_attempt (quiz_id, user_id, number, state, started_at,"
+            " pass_mark, failed_critical, timed_out) VALUES (%s, %s, 1,"
+            " 'in_progress', %s, 80, %s, %s)",
+            [other_quiz.pk, trainee.pk, timezone.now(), False, False],
+        )
+    assert not attempt.items.get(position=3).flagged
+    assert Attempt.objects.get(quiz=other_quiz).last_page == 1

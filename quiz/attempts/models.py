@@ -70,7 +70,11 @@ class Attempt(models.Model):
     timed_out = models.BooleanField(_("graded when time ran out"), default=False)
     # The page the trainee was last sent to (Moodle's currentpage): "Resume"
     # opens it, not the first page.
-    last_page = models.PositiveSmallIntegerField(_("last page"), default=1)
+    # db_default as well: an app server still on the previous release (a rolling
+    # deploy) inserts rows without these columns.
+    last_page = models.PositiveSmallIntegerField(
+        _("last page"), default=1, db_default=1
+    )
 
     objects = AttemptQuerySet.as_manager()
 
@@ -159,7 +163,7 @@ class AttemptQuestion(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     # Marked by the trainee to come back to before submitting; saved with the
     # answers, shown on the navigator and the summary page.
-    flagged = models.BooleanField(_("flagged"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False, db_default=False)
     mark = models.DecimalField(
         _("mark"), max_digits=5, decimal_places=4, null=True, blank=True
     )
