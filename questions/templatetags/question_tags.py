@@ -7,9 +7,19 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+def fieldset_words() -> dict[str, str]:
+    """The fieldset's words in the active language: a page of many questions
+    translates them once and passes them to each question_fieldset()."""
+    return {
+        "multiple": _("Select all that apply."),
+        "single": _("Select one answer."),
+        "label": _("Question %(n)s:"),
+    }
+
+
 @register.simple_tag
 def question_fieldset(
-    *, number, stem, qtype, choices, field_name, selected=None
+    *, number, stem, qtype, choices, field_name, selected=None, words=None
 ) -> SafeString:
     """A question as a trainee answers it: no correct flags, no feedback, and no
     choice ids either (they tell the authoring order): each choice posts its place
@@ -20,17 +30,16 @@ def question_fieldset(
     (quotes included), which is what Django's escape does, without its lazy
     wrapper on each of hundreds of calls.
     """
+    words = words or fieldset_words()
     chosen = set(selected or ())
     input_type = "checkbox" if qtype == "multiple" else "radio"
-    hint = (
-        _("Select all that apply.") if qtype == "multiple" else _("Select one answer.")
-    )
+    hint = words["multiple"] if qtype == "multiple" else words["single"]
     name = escape(str(field_name))
     n = escape(str(number))
     parts = [
         f'<fieldset class="rw-question mb-4" aria-describedby="q{n}-hint">',
         f'  <legend class="rw-stem"><span class="visually-hidden">'
-        f"{escape(_('Question %(n)s:') % {'n': number})} </span>{escape(str(stem))}</legend>",
+        f"{escape(words['label'] % {'n': number})} </span>{escape(str(stem))}</legend>",
         f'  <p id="q{n}-hint" class="form-text mt-0 mb-2">{escape(hint)}</p>',
     ]
     for place, choice in enumerate(choices, start=1):

@@ -5,7 +5,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from questions.templatetags.question_tags import question_fieldset
+from questions.templatetags.question_tags import fieldset_words, question_fieldset
 from quiz.attempts.progress import ProgressStatus
 
 register = template.Library()
@@ -52,11 +52,13 @@ def attempt_questions(shown, *, total: int) -> SafeString:
     and number formatting, the bulk of the page's time.
     """
     flag_on, flag_off = escape(_("Flagged")), escape(_("Flag for review"))
+    place_of, which_of = _("Question %(k)s of %(n)s"), _("question %(k)s")
+    words = fieldset_words()
     parts = []
     for item in shown:
         position = int(item.position)
-        place = escape(_("Question %(k)s of %(n)s") % {"k": position, "n": total})
-        which = escape(_("question %(k)s") % {"k": position})
+        place = escape(place_of % {"k": position, "n": total})
+        which = escape(which_of % {"k": position})
         checked = " checked" if item.flagged else ""
         parts.append(
             f'<section class="rw-attempt-question" id="question-{position}" '
@@ -83,6 +85,7 @@ def attempt_questions(shown, *, total: int) -> SafeString:
                 choices=item.choices,
                 field_name=item.field_name,
                 selected=item.selected,
+                words=words,
             )
         )
         parts.append("</section>")
