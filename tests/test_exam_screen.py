@@ -15,6 +15,7 @@ from quiz.attempts.timing import TimeLeft
 from quiz.models import Attempt, ReviewPolicy
 from tests.factories import (
     QuizFactory,
+    RuleFactory,
     as_keys,
     correct_answers,
     published_question,
@@ -388,3 +389,50 @@ def test_rows_written_without_the_new_columns_get_their_defaults(trainee):
         )
     assert not attempt.items.get(position=3).flagged
     assert Attempt.objects.get(quiz=other_quiz).last_page == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "grade", "basis"),
+    [
+        ("highest", "100%", "highest of 3 attempts"),
+        ("latest", "60%", "latest of 3 attempts"),
+        ("first", "20%", "first of 3 attempts"),
+        ("average", "60%", "average of 3 attempts"),
+    ],
+)
+def test_the_result_header_gives_marks_and_the_grade_by_the_quizs_method(
+    trainee_client, trainee, method, grade, basis, django_assert_num_queries
+):
+    quiz = QuizFactory(questions__n=5, grading_method=method)
+    attempts = []
+    for wrong in ({2, 3, 4, 5}, set(), {4, 5}):  # 20%, 100%, 60%
+        attempt = attempt_start(quiz=quiz, user=trainee)
+        bad, good = wrong_answers(attempt), correct_answers(attempt)
+        answers = {k: bad[k] if k in wrong else good[k] for k in good}
+        attempt_submit(attempt=attempt, user=trainee, answers=answers)
+        attempts.append(attempt)
+
+    # The grade comes with the attempt: AUTH + attempt (with quiz and grade) + items.
+    with django_assert_num_queries(3 + 2):
+        response = result(trainee_client, attempts[0])
+    text = text_of(response)
+    assert "Marks 1 out of 5" in text
+    assert f"Your grade for this quiz: {grade} ({basis})" in text
+
+
+def test_the_summary_marks_unanswered_safety_critical_questions(
+    trainee_client, trainee
+):
+    critical = published_question(rules=[RuleFactory(critical=True)])
+    plain = published_question()
+    quiz = QuizFactory(questions=[critical, plain], layout="one_per_page")
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    text = text_of(
+        trainee_client.get(reverse("quiz:attempt-submit", args=[attempt.pk]))
+    )
+    position = attempt.items.get(question=critical).position
+    assert (
+        f"Question {position} Not answered safety-critical: fails the attempt if "
+        "left unanswered" in text
+    )
+    assert text.count("safety-critical: fails the attempt") == 1

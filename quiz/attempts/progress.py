@@ -201,6 +201,31 @@ def average_parts():
     }
 
 
+def grade_subqueries(finished: QuerySet, prefix: str = "g_") -> dict:
+    """Every method's grade inputs over `finished` (one trainee's finished
+    attempts at one quiz, correlated by the caller with OuterRef) as scalar
+    subqueries, for a page that shows one trainee's grade and reads the quiz (so
+    its method) in the same query. Read back with grade_from_row over the values
+    without the prefix."""
+
+    def one(function):
+        return Subquery(
+            finished.order_by().values("user").annotate(v=function).values("v")[:1]
+        )
+
+    return {
+        f"{prefix}{GradingMethod.HIGHEST.value}": one(Max("score")),
+        f"{prefix}{GradingMethod.FIRST.value}": grade_sql(
+            GradingMethod.FIRST, finished, aggregate=False
+        ),
+        f"{prefix}{GradingMethod.LATEST.value}": grade_sql(
+            GradingMethod.LATEST, finished, aggregate=False
+        ),
+        f"{prefix}avg_sum": one(Sum("score")),
+        f"{prefix}avg_n": one(Count("pk")),
+    }
+
+
 def grade_from_row(method: str, row: dict) -> Decimal | None:
     """The grade from one row of an aggregate query made with grade_sql/average_parts."""
     if method == GradingMethod.AVERAGE:

@@ -13,7 +13,9 @@ from quiz.attempts.models import Attempt, AttemptQuestionRule, AttemptState
 from quiz.attempts.progress import (
     ProgressStatus,
     grade_basis,
+    grade_from_row,
     grade_of,
+    grade_subqueries,
     is_exhausted,
 )
 from quiz.models import Quiz, QuizDraw, QuizQuestion, ReviewPolicy
@@ -233,10 +235,14 @@ def review_visible(attempt: Attempt) -> bool:
     return False
 
 
+GRADE_PREFIX = "grade_"
+
+
 def result_attempt(*, user, pk: int) -> Attempt | None:
     """The trainee's own attempt for its result page, read with what the page
-    offers next in the same query: how many attempts the trainee has made at
-    the quiz (`attempts_used`) and the one still open, if any (`open_attempt_id`)."""
+    shows beside it in the same query: how many attempts the trainee has made at
+    the quiz (`attempts_used`), the one still open (`open_attempt_id`), and the
+    inputs of the quiz grade by every method (read with result_grade)."""
     siblings = Attempt.objects.filter(quiz=OuterRef("quiz"), user=OuterRef("user"))
     return (
         Attempt.objects.for_user(user)
@@ -246,9 +252,32 @@ def result_attempt(*, user, pk: int) -> Attempt | None:
                 siblings.order_by().values("quiz").annotate(n=Count("pk")).values("n")
             ),
             open_attempt_id=Subquery(siblings.in_progress().values("pk")[:1]),
+            **grade_subqueries(siblings.finished(), prefix=GRADE_PREFIX),
         )
         .filter(pk=pk)
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class ResultGrade:
+    value: Decimal | None
+    basis: str  # "highest of 3 attempts"
+
+
+def result_grade(attempt: Attempt) -> ResultGrade | None:
+    """The trainee's grade for the quiz by its method, from result_attempt()'s
+    annotations (None for an attempt read without them)."""
+    row = {
+        name.removeprefix(GRADE_PREFIX): value
+        for name, value in vars(attempt).items()
+        if name.startswith(GRADE_PREFIX)
+    }
+    if not row:
+        return None
+    method = attempt.quiz.grading_method
+    return ResultGrade(
+        value=grade_from_row(method, row), basis=grade_basis(method, row["avg_n"] or 0)
     )
 
 

@@ -17,6 +17,7 @@ from quiz.attempts.selectors import (
     attempt_review,
     next_try,
     result_attempt,
+    result_grade,
     review_visible,
 )
 from quiz.attempts.services import (
@@ -205,7 +206,11 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         show_review=review_visible(attempt),
         mistakes_only=request.GET.get("show") == "mistakes",
     )
-    context.update(certificate=_certificate_for(attempt), next_try=next_try(attempt))
+    context.update(
+        certificate=_certificate_for(attempt),
+        next_try=next_try(attempt),
+        grade=result_grade(attempt),
+    )
     return render(request, "quiz/attempt_result.html", context)
 
 
