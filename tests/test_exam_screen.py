@@ -436,3 +436,18 @@ def test_the_summary_marks_unanswered_safety_critical_questions(
         "left unanswered" in text
     )
     assert text.count("safety-critical: fails the attempt") == 1
+
+
+def test_the_result_of_a_timed_out_attempt_says_time_ran_out(trainee_client, trainee):
+    attempt = one_per_page(trainee, n=3)
+    answers = correct_answers(attempt)
+    attempt_save_answers(attempt=attempt, user=trainee, answers={1: answers[1]})
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(minutes=5)
+    )
+    response = trainee_client.get(reverse("quiz:attempt-result", args=[attempt.pk]))
+    text = text_of(response)
+    assert "Time ran out: the answers saved before the deadline were graded." in text
+    assert "Marks 1 out of 3" in text
+    on_time = finished(trainee)
+    assert "Time ran out" not in text_of(result(trainee_client, on_time))
