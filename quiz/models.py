@@ -19,7 +19,9 @@ from quiz.attempts.models import (  # noqa: F401
     AttemptQuestionRule,
     AttemptState,
 )
+from quiz.bounds import EARLIEST_YEAR, LATEST_YEAR, validate_course_date  # noqa: F401
 from quiz.certificates.models import Certificate, CertificateQuerySet  # noqa: F401
+from quiz.programme.models import Assignment, Override  # noqa: F401
 from quiz.selection import MAX_QUESTIONS, selection_problems
 
 # Bounds on what reaches date arithmetic and loops: an absurd value is a form
@@ -27,17 +29,6 @@ from quiz.selection import MAX_QUESTIONS, selection_problems
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_ATTEMPTS = 100
 MAX_VALIDITY_MONTHS = 120
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-
-
-def validate_course_date(value) -> None:
-    """A date a course can have: between 2000 and 2100."""
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValidationError(
-            _("Choose a date between %(first)d and %(last)d."),
-            code="out_of_range",
-            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-        )
 
 
 class GradingMethod(models.TextChoices):
@@ -112,6 +103,17 @@ class Quiz(models.Model):
         blank=True,
         validators=[validate_course_date],
         help_text=_("After this no attempt can start; needed to review after close."),
+    )
+    # With no assignment a quiz is open to every trainee (so a school without
+    # cohorts works as before); this keeps it to the cohorts assigned.
+    assigned_only = models.BooleanField(
+        _("assigned cohorts only"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Only trainees of a cohort it is assigned to see this quiz. Without "
+            "it, a quiz with no assignment is open to every trainee."
+        ),
     )
     certificate_on_pass = models.BooleanField(_("certificate on pass"), default=False)
     certificate_validity_months = models.PositiveIntegerField(

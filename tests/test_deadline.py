@@ -42,9 +42,7 @@ def test_python_and_sql_agree_on_overdue_attempts():
         )
 
     in_sql = set(
-        Attempt.objects.filter(timing.overdue_q(now=now, grace=grace)).values_list(
-            "pk", flat=True
-        )
+        Attempt.objects.overdue(now=now, grace=grace).values_list("pk", flat=True)
     )
     in_python = {a.pk for a in attempts if a.is_overdue(now=now, grace=grace)}
 

@@ -1,6 +1,7 @@
 """Attempts: one sitting of a quiz, what it showed, and how it was graded."""
 
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import scope_by_owner
 from questions.models import Question, Rule
 from quiz.attempts import timing
+from quiz.programme import effective
 
 
 class AttemptState(models.TextChoices):
@@ -33,6 +35,28 @@ class AttemptQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AttemptQuerySet":
         """Attempts the user may read in reports (accounts/policy.py)."""
         return scope_by_owner(self, user)
+
+    def with_closes(self) -> "AttemptQuerySet":
+        """Each attempt with when its quiz closes for its trainee (their cohorts'
+        dates, their override: quiz/programme/effective.py) as `p_closes_at`,
+        read by Attempt.closes_at instead of a query of its own."""
+        return self.annotate(
+            **effective.closes_annotation(
+                user="user", quiz="quiz", quiz_fields="quiz__"
+            )
+        )
+
+    def overdue(self, *, now, grace: timedelta) -> "AttemptQuerySet":
+        """Attempts whose time is up (timing.overdue_q), in the database."""
+        return self.alias(
+            **effective.closes_annotation(
+                user="user", quiz="quiz", quiz_fields="quiz__"
+            )
+        ).filter(
+            timing.overdue_q(
+                now=now, grace=grace, closes=f"{effective.PREFIX}closes_at"
+            )
+        )
 
 
 class Attempt(models.Model):
@@ -128,17 +152,27 @@ class Attempt(models.Model):
         seconds = (self.finished_at - self.started_at).total_seconds()
         return max(1, int(-(-seconds // 60)))
 
+    @cached_property
+    def p_closes_at(self):
+        """When the quiz closes for this trainee: read with with_closes(), or
+        asked here (one query) for an attempt loaded without it."""
+        return effective.closes_for(user_id=self.user_id, quiz=self.quiz)
+
+    @property
+    def closes_at(self):
+        return self.p_closes_at
+
     @property
     def effective_deadline(self):
         """The time limit, or the quiz's closing date if that was brought forward."""
         return timing.effective_deadline(
-            deadline=self.deadline, closes_at=self.quiz.closes_at
+            deadline=self.deadline, closes_at=self.closes_at
         )
 
     def is_overdue(self, now=None, grace: timedelta = timedelta(0)) -> bool:
         return timing.is_overdue(
             deadline=self.deadline,
-            closes_at=self.quiz.closes_at,
+            closes_at=self.closes_at,
             now=now or timezone.now(),
             grace=grace,
         )

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from quiz.attempts.models import Attempt, AttemptState
 from quiz.models import GradingMethod
+from quiz.programme import effective
 from quiz.rounding import round_grade
 
 
@@ -81,22 +82,31 @@ _CSS = {
 }
 
 
-def is_exhausted(quiz, used: int) -> bool:
-    """Has the trainee used every attempt the quiz allows?"""
-    return quiz.max_attempts is not None and used >= quiz.max_attempts
+def is_exhausted(max_attempts: int | None, used: int) -> bool:
+    """Has the trainee used every attempt they are allowed (the quiz's maximum
+    plus their override's extra attempts: Effective.max_attempts)?"""
+    return max_attempts is not None and used >= max_attempts
 
 
 def annotate_progress(users: QuerySet, quiz, prefix: str = "q_") -> QuerySet:
     """Users annotated with <prefix>started, <prefix>open, <prefix>passed and
     <prefix>exhausted on the quiz, the inputs of ProgressStatus.as_q."""
     attempts = Attempt.objects.filter(user=OuterRef("pk"), quiz=quiz)
-    # Attempts are numbered 1, 2, ... per trainee and quiz: one numbered at the
-    # limit means the limit is used up (is_exhausted).
-    exhausted = (
-        Exists(attempts.filter(number__gte=quiz.max_attempts))
-        if quiz.max_attempts is not None
-        else Value(False, output_field=BooleanField())
-    )
+    if quiz.max_attempts is not None:
+        # Attempts are numbered 1, 2, ... per trainee and quiz: one numbered at
+        # the trainee's limit (the quiz's plus their override's extra attempts)
+        # means the limit is used up (is_exhausted).
+        extra = effective.PREFIX + "extra_attempts"
+        users = users.annotate(
+            **{
+                f"{prefix}extra": effective.annotations(user="pk", quiz=quiz)[extra],
+            }
+        )
+        exhausted = Exists(
+            attempts.filter(number__gte=quiz.max_attempts + OuterRef(f"{prefix}extra"))
+        )
+    else:
+        exhausted = Value(False, output_field=BooleanField())
     return users.annotate(
         **{
             f"{prefix}started": Exists(attempts),

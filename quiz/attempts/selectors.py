@@ -16,9 +16,12 @@ from quiz.attempts.progress import (
     grade_from_row,
     grade_of,
     grade_subqueries,
-    is_exhausted,
 )
 from quiz.models import Quiz, QuizDraw, QuizQuestion, ReviewPolicy
+from quiz.programme import effective
+from quiz.programme.due import Due, due_of
+from quiz.programme.effective import Effective
+from quiz.programme.selectors import open_to
 from quiz.rounding import whole_percent
 
 MASTERY_WINDOW = 10
@@ -27,9 +30,11 @@ MASTERY_THRESHOLD = 80
 
 @dataclass
 class QuizStatus:
-    """Where a trainee stands on one quiz."""
+    """Where a trainee stands on one quiz, under the settings they have on it
+    (their cohorts' dates, their override: quiz/programme/effective.py)."""
 
     quiz: Quiz
+    effective: Effective
     finished: list = field(default_factory=list)  # oldest first
     in_progress: Attempt | None = None
     used: int = 0
@@ -50,15 +55,30 @@ class QuizStatus:
 
     @property
     def attempts_left(self) -> int | None:
-        if self.quiz.max_attempts is None:
-            return None
-        return max(0, self.quiz.max_attempts - self.used)
+        return self.effective.attempts_left(self.used)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.effective.is_closed(timezone.now())
 
     @property
     def can_start(self) -> bool:
         if self.in_progress is not None:
             return True
-        return not self.quiz.is_closed and self.attempts_left != 0
+        now = timezone.now()
+        return (
+            self.effective.visible
+            and self.effective.has_opened(now)
+            and not self.effective.is_closed(now)
+            and self.attempts_left != 0
+        )
+
+    @property
+    def due(self) -> Due:
+        """The due date and how the trainee stands against it."""
+        return due_of(
+            due_at=self.effective.due_at, passed=self.passed, now=timezone.now()
+        )
 
     @property
     def progress(self) -> ProgressStatus:
@@ -66,7 +86,7 @@ class QuizStatus:
             passed=self.passed,
             in_progress=self.in_progress is not None,
             attempts=self.used,
-            exhausted=is_exhausted(self.quiz, self.used),
+            exhausted=self.effective.is_exhausted(self.used),
         )
 
     @property
@@ -139,10 +159,18 @@ def with_question_count(quizzes):
 
 
 def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
-    """Every published quiz (or the given ones) with the user's standing: 2 queries."""
+    """The quizzes open to the user, soonest due first (or the given ones), with
+    the user's standing: 2 queries (the quizzes carry their programme dates)."""
     if quizzes is None:
-        quizzes = with_question_count(Quiz.objects.published())
-    statuses = {quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}
+        quizzes = with_question_count(open_to(Quiz.objects.all(), user=user))
+    elif not all(effective.has_annotations(quiz) for quiz in quizzes):
+        quizzes = open_to(
+            Quiz.objects.filter(pk__in=[q.pk for q in quizzes]), user=user
+        )
+    statuses = {
+        quiz.pk: QuizStatus(quiz=quiz, effective=effective.from_row(quiz, quiz))
+        for quiz in quizzes
+    }
     attempts = (
         Attempt.objects.filter(user=user, quiz_id__in=statuses.keys())
         .select_related("certificate")
@@ -151,11 +179,28 @@ def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
     return _tally(statuses, attempts)
 
 
+def with_effective(attempts):
+    """Attempts annotated with what their trainee has on their quiz, for
+    statuses_from_attempts and next_try (no query of their own)."""
+    return attempts.annotate(
+        **effective.annotations(user="user", quiz="quiz", quiz_fields="quiz__")
+    )
+
+
 def statuses_from_attempts(attempts) -> list[QuizStatus]:
     """The standing on each quiz the attempts (oldest first, with their quiz
-    loaded) belong to: no query."""
-    quizzes = sorted({a.quiz for a in attempts}, key=lambda q: (q.order, q.title))
-    return _tally({quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}, attempts)
+    loaded, read with_effective) belong to: no query."""
+    first = {}
+    for attempt in attempts:
+        first.setdefault(attempt.quiz_id, attempt)
+    ordered = sorted(first.values(), key=lambda a: (a.quiz.order, a.quiz.title))
+    return _tally(
+        {
+            a.quiz_id: QuizStatus(quiz=a.quiz, effective=effective.from_row(a.quiz, a))
+            for a in ordered
+        },
+        attempts,
+    )
 
 
 def _tally(statuses: dict, attempts) -> list[QuizStatus]:
@@ -253,6 +298,7 @@ def result_attempt(*, user, pk: int) -> Attempt | None:
             ),
             open_attempt_id=Subquery(siblings.in_progress().values("pk")[:1]),
             **grade_subqueries(siblings.finished(), prefix=GRADE_PREFIX),
+            **effective.annotations(user="user", quiz="quiz", quiz_fields="quiz__"),
         )
         .filter(pk=pk)
         .first()
@@ -297,7 +343,11 @@ def next_try(attempt: Attempt) -> NextTry | None:
     open_id = getattr(attempt, "open_attempt_id", None)
     if open_id is not None:
         return NextTry("resume", attempt_id=open_id)
-    status = QuizStatus(quiz=attempt.quiz, used=getattr(attempt, "attempts_used", 0))
+    status = QuizStatus(
+        quiz=attempt.quiz,
+        effective=effective.from_row(attempt.quiz, attempt),
+        used=getattr(attempt, "attempts_used", 0),
+    )
     if attempt.passed or not attempt.quiz.published or not status.can_start:
         return None
     return NextTry("retake", attempts_left=status.attempts_left)

@@ -24,6 +24,7 @@ from quiz.attempts.models import (
 )
 from quiz.certificates.services import certificate_issue_for_attempt
 from quiz.models import Quiz
+from quiz.programme.effective import effective_for
 from quiz.selection import SelectionError, select_question_ids
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,10 @@ def _snapshot(question: Question, rng: random.Random, shuffle_choices: bool) -> 
     }
 
 
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
 def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
     """Resume the trainee's open attempt, or start a new one with its questions fixed."""
     rng = rng or random.Random(secrets.randbits(64))
@@ -92,6 +97,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         current = (
             Attempt.objects.select_for_update()
+            .with_closes()
             .filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
             .first()
         )
@@ -101,20 +107,24 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
                 return current
         if not quiz.published:
             raise StartRefusedError(_("This quiz is not open."))
-        if quiz.is_closed:
+        # What this trainee has on the quiz: their cohorts' dates, their
+        # override (quiz/programme/effective.py), read once here.
+        mine = effective_for(user=user, quiz=quiz)
+        if not mine.visible:
+            raise StartRefusedError(_("This quiz is not assigned to you."))
+        if not mine.has_opened(now):
             raise StartRefusedError(
-                _("This quiz closed on %(date)s.")
-                % {
-                    "date": date_format(
-                        timezone.localtime(quiz.closes_at), "DATETIME_FORMAT"
-                    )
-                }
+                _("This quiz opens on %(date)s.") % {"date": _when(mine.opens_at)}
+            )
+        if mine.is_closed(now):
+            raise StartRefusedError(
+                _("This quiz closed on %(date)s.") % {"date": _when(mine.closes_at)}
             )
         used = Attempt.objects.filter(quiz=quiz, user=user).count()
-        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        if mine.is_exhausted(used):
             raise StartRefusedError(
                 _("You have used all %(n)d attempts allowed for this quiz.")
-                % {"n": quiz.max_attempts}
+                % {"n": mine.max_attempts}
             )
         try:
             ids = select_question_ids(quiz, rng)
@@ -127,7 +137,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             .prefetch_related("choices", "rules")
         }
         ends = timing.deadline_at_start(
-            started_at=now, time_limit=quiz.time_limit, closes_at=quiz.closes_at
+            started_at=now, time_limit=mine.time_limit, closes_at=mine.closes_at
         )
         try:
             with transaction.atomic():
@@ -202,6 +212,7 @@ def _locked_open_attempt(attempt_id: int, user) -> Attempt:
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz")
+        .with_closes()
         .get(pk=attempt_id, user=user)
     )
     if attempt.is_finished:
@@ -293,6 +304,7 @@ def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
         locked = (
             Attempt.objects.select_for_update(of=("self",))
             .select_related("quiz")
+            .with_closes()
             .get(pk=attempt.pk)
         )
         if locked.is_finished:
@@ -313,10 +325,12 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
     """Close every overdue open attempt of the user, or of everyone (the cron
     command). One that cannot be graded is logged and left open; the others are
     graded all the same."""
-    overdue = Attempt.objects.filter(
-        timing.overdue_q(now=timezone.now(), grace=timing.grace()),
-        state=AttemptState.IN_PROGRESS,
-    ).select_related("quiz")
+    overdue = (
+        Attempt.objects.filter(state=AttemptState.IN_PROGRESS)
+        .overdue(now=timezone.now(), grace=timing.grace())
+        .with_closes()
+        .select_related("quiz")
+    )
     if user is not None:
         overdue = overdue.filter(user=user)
     report = CloseReport()

@@ -1,8 +1,9 @@
 """When an attempt's time is up: one rule, written once in Python and once in SQL.
 
 An attempt ends at the earlier of its own deadline (the start plus the time limit,
-fixed when it starts) and its quiz's closing date (which an instructor may bring
-forward later). It is overdue once that moment plus the grace period has passed:
+fixed when it starts) and its quiz's closing date for its trainee (which an
+instructor may bring forward later; the trainee's cohorts and override decide
+it, in quiz/programme/effective.py). It is overdue once that moment plus the grace period has passed:
 the grace covers the last save posted as the countdown reaches zero.
 """
 
@@ -41,12 +42,12 @@ def is_overdue(*, deadline, closes_at, now: datetime, grace: timedelta) -> bool:
     return ends is not None and now - grace > ends
 
 
-def overdue_q(*, now: datetime, grace: timedelta, prefix: str = "") -> Q:
-    """The same rule over attempts (or rows reaching one through `prefix`)."""
+def overdue_q(*, now: datetime, grace: timedelta, closes: str) -> Q:
+    """The same rule over attempts annotated with `closes`, when the quiz closes
+    for each one's trainee (AttemptQuerySet.overdue: quiz/programme/effective.py
+    decides it, from the cohorts' dates and the trainee's override)."""
     cutoff = now - grace
-    return Q(**{f"{prefix}deadline__lt": cutoff}) | Q(
-        **{f"{prefix}quiz__closes_at__lt": cutoff}
-    )
+    return Q(deadline__lt=cutoff) | Q(**{f"{closes}__lt": cutoff})
 
 
 # The countdown's two warnings, as Moodle's timer turns red in its last minutes:

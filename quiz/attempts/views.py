@@ -44,7 +44,8 @@ ALREADY_SUBMITTED = gettext_lazy(
 
 def _own_attempt(request, pk: int) -> Attempt:
     return get_object_or_404(
-        Attempt.objects.for_user(request.user).select_related("quiz"), pk=pk
+        Attempt.objects.for_user(request.user).select_related("quiz").with_closes(),
+        pk=pk,
     )
 
 

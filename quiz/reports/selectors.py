@@ -38,6 +38,7 @@ from quiz.attempts.progress import (
     is_exhausted,
     progress_q,
 )
+from quiz.attempts.selectors import with_effective
 from quiz.models import (
     Attempt,
     AttemptQuestion,
@@ -46,6 +47,7 @@ from quiz.models import (
     GradingMethod,
     Quiz,
 )
+from quiz.programme import effective
 from quiz.reports.statistics import (
     QuestionSums,
     QuizSums,
@@ -130,6 +132,7 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             critical_any=Max(
                 Case(When(failed_critical=True, then=Value(1)), default=Value(0))
             ),
+            **effective.extra_attempts_annotation(user="user_id", quiz="quiz_id"),
             **grades,
         )
         .order_by()
@@ -143,7 +146,10 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             attempts=row["n"],
             passed=bool(row["passed_any"]),
             in_progress=bool(row["open"]),
-            exhausted=is_exhausted(quiz, row["n"]),
+            exhausted=is_exhausted(
+                effective.max_attempts(quiz, row[effective.PREFIX + "extra_attempts"]),
+                row["n"],
+            ),
             failed_critical=bool(row["critical_any"]),
         )
     for certificate in Certificate.objects.filter(
@@ -252,8 +258,9 @@ def cohorts_with_completion(user) -> list[Cohort]:
 
 
 def trainee_attempts(trainee):
-    # With each attempt's certificate (a reverse one-to-one: the same query).
-    return (
+    # With each attempt's certificate (a reverse one-to-one: the same query),
+    # and what the trainee has on its quiz (statuses_from_attempts).
+    return with_effective(
         Attempt.objects.filter(user=trainee)
         .select_related("quiz", "certificate")
         .order_by("started_at", "pk")

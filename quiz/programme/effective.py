@@ -1,0 +1,280 @@
+"""The settings a trainee actually has on a quiz: one rule, in SQL and in Python.
+
+A quiz is open to a trainee when it is assigned to one of their cohorts, or when
+it has no assignment at all and is not kept to assigned cohorts. Its dates are
+the assignment's; a trainee in two assigned cohorts gets the most generous of
+them (Moodle's rule for group overrides): the earliest opening, the latest due
+and closing dates, an empty date (no limit) beating any date. An assignment
+without a closing date closes when the quiz does. A trainee's override then
+replaces the due and closing dates it sets and adds attempts and minutes.
+
+Everything that decides on attempts asks this module: starting (services), the
+deadline (timing, through the attempt's `closes_at`), QuizStatus and the
+dashboards (SQL annotations read with `from_row`), the reports. The SQL form
+(`annotations`) is what pages read in the query they already make; the Python
+form (`combine`) is for a report that has loaded assignments and overrides for
+thousands of trainees at once. tests/test_programme.py proves the two agree.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from quiz.programme.models import Assignment, Override
+
+PREFIX = "p_"
+
+
+@dataclass(frozen=True)
+class Effective:
+    """What one trainee has on one quiz once assignments and overrides apply."""
+
+    visible: bool  # assigned to them, or open to every trainee
+    opens_at: datetime | None
+    due_at: datetime | None
+    closes_at: datetime | None
+    max_attempts: int | None
+    time_limit: timedelta | None
+    extra_attempts: int = 0
+    extra_minutes: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        quiz,
+        *,
+        visible: bool,
+        opens_at,
+        due_at,
+        closes_at,
+        extra_attempts: int,
+        extra_minutes: int,
+    ) -> "Effective":
+        """The quiz's limits with the override's extras added: extra attempts
+        only where the quiz has a maximum, extra minutes only where it has a
+        time limit."""
+        limit = quiz.time_limit
+        return cls(
+            visible=visible,
+            opens_at=opens_at,
+            due_at=due_at,
+            closes_at=closes_at,
+            max_attempts=max_attempts(quiz, extra_attempts),
+            time_limit=limit + timedelta(minutes=extra_minutes) if limit else None,
+            extra_attempts=extra_attempts,
+            extra_minutes=extra_minutes,
+        )
+
+    def has_opened(self, now: datetime) -> bool:
+        return self.opens_at is None or now >= self.opens_at
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closes_at is not None and now >= self.closes_at
+
+    def is_exhausted(self, used: int) -> bool:
+        """Has the trainee used every attempt they are allowed?"""
+        return self.max_attempts is not None and used >= self.max_attempts
+
+    def attempts_left(self, used: int) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(0, self.max_attempts - used)
+
+
+def max_attempts(quiz, extra_attempts: int) -> int | None:
+    """The trainee's maximum: the quiz's plus their extra attempts (none when
+    the quiz has no maximum)."""
+    if quiz.max_attempts is None:
+        return None
+    return quiz.max_attempts + extra_attempts
+
+
+def extra_attempts_annotation(*, user, quiz) -> dict:
+    """The override's extra attempts alone, named as in annotations()."""
+    key = f"{PREFIX}extra_attempts"
+    return {key: annotations(user=user, quiz=quiz)[key]}
+
+
+# --- Python ------------------------------------------------------------------------
+
+
+def _generous(values: list, pick):
+    """The most generous of the cohorts' dates: none (no limit) beats any date."""
+    if not values or any(v is None for v in values):
+        return None
+    return pick(values)
+
+
+def combine(
+    quiz,
+    *,
+    assigned: Iterable[tuple],
+    quiz_is_assigned: bool,
+    override=None,
+) -> Effective:
+    """The rule over loaded rows: `assigned` holds (opens, due, closes) of the
+    quiz's assignments to the trainee's cohorts; `quiz_is_assigned`, whether it
+    has any assignment at all; `override` the trainee's Override or None."""
+    rows = list(assigned)
+    if rows:
+        opens = _generous([o for o, _d, _c in rows], min)
+        due = _generous([d for _o, d, _c in rows], max)
+        closes = _generous([c or quiz.closes_at for _o, _d, c in rows], max)
+    else:
+        opens, due, closes = None, None, quiz.closes_at
+    if override is not None:
+        due = override.due_at or due
+        closes = override.closes_at or closes
+    return Effective.build(
+        quiz,
+        visible=bool(rows) or not (quiz_is_assigned or quiz.assigned_only),
+        opens_at=opens,
+        due_at=due,
+        closes_at=closes,
+        extra_attempts=override.extra_attempts if override else 0,
+        extra_minutes=override.extra_minutes if override else 0,
+    )
+
+
+# --- SQL ---------------------------------------------------------------------------
+
+
+def _ref(value):
+    """A path on the outer row becomes an OuterRef; a value stays a value."""
+    return OuterRef(value) if isinstance(value, str) else value
+
+
+def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
+    """The same rule as annotations (PREFIX visible, opens_at, due_at, closes_at,
+    extra_attempts, extra_minutes), read back with from_row.
+
+    user: the trainee (a user or pk), or the path to them on the outer row
+    ("pk" over users, "user" over attempts). quiz: a Quiz, or the path to it
+    ("pk" over quizzes, "quiz" over attempts); quiz_fields: the prefix of the
+    quiz's own columns on the outer row ("" over quizzes, "quiz__" over attempts).
+    """
+    user_ref = _ref(user.pk if hasattr(user, "pk") else user)
+    if isinstance(quiz, str):
+        quiz_ref = OuterRef(quiz)
+        quiz_closes = F(f"{quiz_fields}closes_at")
+        open_to_all = Q(**{f"{quiz_fields}assigned_only": False})
+    else:
+        quiz_ref = quiz.pk
+        quiz_closes = Value(quiz.closes_at, output_field=DateTimeField())
+        open_to_all = Q(Value(not quiz.assigned_only, output_field=BooleanField()))
+    mine = Assignment.objects.filter(quiz=quiz_ref, cohort__trainees=user_ref)
+    override = Override.objects.filter(quiz=quiz_ref, user=user_ref)
+
+    def over_mine(function, column):
+        return Subquery(
+            mine.order_by().values("quiz").annotate(v=function(column)).values("v")[:1]
+        )
+
+    def generous(column, function, unlimited: Q):
+        return Case(
+            When(Exists(mine.filter(unlimited)), then=Value(None)),
+            default=over_mine(function, column),
+            output_field=DateTimeField(),
+        )
+
+    own_close = Coalesce("closes_at", "quiz__closes_at")
+    closes = Case(
+        When(~Exists(mine), then=quiz_closes),
+        default=generous(
+            own_close, Max, Q(closes_at__isnull=True, quiz__closes_at__isnull=True)
+        ),
+        output_field=DateTimeField(),
+    )
+    visible = Q(Exists(mine)) | (
+        ~Q(Exists(Assignment.objects.filter(quiz=quiz_ref))) & open_to_all
+    )
+    return {
+        f"{PREFIX}visible": ExpressionWrapper(visible, output_field=BooleanField()),
+        f"{PREFIX}opens_at": generous("opens_at", Min, Q(opens_at__isnull=True)),
+        f"{PREFIX}due_at": Coalesce(
+            Subquery(override.values("due_at")[:1]),
+            generous("due_at", Max, Q(due_at__isnull=True)),
+            output_field=DateTimeField(),
+        ),
+        f"{PREFIX}closes_at": Coalesce(
+            Subquery(override.values("closes_at")[:1]),
+            closes,
+            output_field=DateTimeField(),
+        ),
+        f"{PREFIX}extra_attempts": Coalesce(
+            Subquery(override.values("extra_attempts")[:1]),
+            0,
+            output_field=IntegerField(),
+        ),
+        f"{PREFIX}extra_minutes": Coalesce(
+            Subquery(override.values("extra_minutes")[:1]),
+            0,
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def closes_annotation(*, user, quiz, quiz_fields: str = "") -> dict:
+    """Only the closing date (the deadline's part), named as in annotations()."""
+    key = f"{PREFIX}closes_at"
+    return {key: annotations(user=user, quiz=quiz, quiz_fields=quiz_fields)[key]}
+
+
+def effective_for(*, user, quiz) -> Effective:
+    """What the trainee has on the quiz: one query (the quiz read again with
+    the annotations). Pages read the annotations with the query they make."""
+    row = (
+        type(quiz)
+        .objects.filter(pk=quiz.pk)
+        .values(**annotations(user=user, quiz="pk"))
+        .get()
+    )
+    return from_row(quiz, row)
+
+
+def closes_for(*, user_id: int, quiz):
+    """When the quiz closes for the trainee: one query."""
+    return (
+        type(quiz)
+        .objects.filter(pk=quiz.pk)
+        .annotate(**closes_annotation(user=user_id, quiz="pk"))
+        .values_list(f"{PREFIX}closes_at", flat=True)
+        .get()
+    )
+
+
+def from_row(quiz, row) -> Effective:
+    """The Effective of a row (a quiz, an attempt, a user) annotated with
+    annotations(); a dict of the values works too."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return Effective.build(
+        quiz,
+        visible=bool(get(f"{PREFIX}visible")),
+        opens_at=get(f"{PREFIX}opens_at"),
+        due_at=get(f"{PREFIX}due_at"),
+        closes_at=get(f"{PREFIX}closes_at"),
+        extra_attempts=get(f"{PREFIX}extra_attempts") or 0,
+        extra_minutes=get(f"{PREFIX}extra_minutes") or 0,
+    )
+
+
+def has_annotations(row) -> bool:
+    return hasattr(row, f"{PREFIX}visible")
