@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_cohort_reports",
         "accounts.view_all_cohort_reports",
         *_crud("questions", ["rule", "category", "question", "choice", "questionrule"]),
-        *_crud("quiz", ["quiz", "quizquestion", "quizdraw"]),
+        *_crud("quiz", ["quiz", "quizquestion", "quizdraw", "assignment", "override"]),
         "quiz.view_attempt",
         "quiz.view_attemptquestion",
         "quiz.view_certificate",

@@ -7,15 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
+from accounts.models import User
+from accounts.roles import Role, holders_q
 from quiz.certificates.services import certificate_allow_renewal, certificate_revoke
 from quiz.models import (
+    Assignment,
     Attempt,
     AttemptQuestion,
     Certificate,
+    Override,
     Quiz,
     QuizDraw,
     QuizQuestion,
 )
+from quiz.programme.services import override_grant
 from quiz.selection import quiz_total
 from quiz.services import quiz_save_published_or_draft
 
@@ -30,6 +35,14 @@ class QuizQuestionInline(admin.TabularInline):
 class QuizDrawInline(admin.TabularInline):
     model = QuizDraw
     fields = ["order", "count", "category", "rule"]
+    extra = 0
+
+
+class AssignmentInline(admin.TabularInline):
+    """The cohorts the quiz is assigned to, each with its dates."""
+
+    model = Assignment
+    fields = ["cohort", "opens_at", "due_at", "closes_at"]
     extra = 0
 
 
@@ -48,9 +61,21 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["published", "certificate_on_pass", "grading_method", "layout"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuizQuestionInline, QuizDrawInline]
+    inlines = [QuizQuestionInline, QuizDrawInline, AssignmentInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "published", "order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "description",
+                    "published",
+                    "assigned_only",
+                    "order",
+                ]
+            },
+        ),
         (
             _("Questions and display"),
             {
@@ -323,3 +348,69 @@ class CertificateAdmin(RecordAdminMixin, admin.ModelAdmin):
             self.log_change(request, certificate, log)
             done += 1
         return done
+
+
+@admin.register(Override)
+class OverrideAdmin(admin.ModelAdmin):
+    """One trainee's exception on a quiz, granted through override_grant, which
+    records who granted what and why in the audit log."""
+
+    list_display = [
+        "user",
+        "quiz",
+        "extra_attempts",
+        "extra_minutes",
+        "due_at",
+        "closes_at",
+        "granted_by",
+        "granted_at",
+    ]
+    list_filter = ["quiz"]
+    list_select_related = ["user", "quiz", "granted_by"]
+    search_fields = ["user__username", "user__last_name", "quiz__title", "reason"]
+    fields = [
+        "quiz",
+        "user",
+        "extra_attempts",
+        "extra_minutes",
+        "due_at",
+        "closes_at",
+        "reason",
+        "granted_by",
+        "granted_at",
+    ]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # the same trainee and quiz; another is a new grant
+            return [*self.readonly_fields, "quiz", "user"]
+        return self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(holders_q(Role.TRAINEE))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: Override, form, change: bool) -> None:
+        saved = override_grant(
+            quiz=obj.quiz,
+            trainee=obj.user,
+            granted_by=request.user,
+            reason=obj.reason,
+            extra_attempts=obj.extra_attempts,
+            extra_minutes=obj.extra_minutes,
+            due_at=obj.due_at,
+            closes_at=obj.closes_at,
+        )
+        obj.pk, obj.granted_by, obj.granted_at = (
+            saved.pk,
+            saved.granted_by,
+            saved.granted_at,
+        )
+
+    # override_grant wrote the audit entry, with the reason: not a second one.
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None

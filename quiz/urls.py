@@ -3,6 +3,7 @@ from django.urls import path
 from quiz import views
 from quiz.attempts import views as attempt_views
 from quiz.certificates import views as certificate_views
+from quiz.programme import views as programme_views
 from quiz.reports import views as report_views
 
 app_name = "quiz"
@@ -46,6 +47,11 @@ urlpatterns = [
         "reports/trainees/<int:pk>/",
         report_views.trainee_report,
         name="report-trainee",
+    ),
+    path(
+        "reports/trainees/<int:pk>/override/",
+        programme_views.override_grant_view,
+        name="override-grant",
     ),
     path(
         "reports/attempts/<int:pk>/",

@@ -24,6 +24,7 @@ from quiz.attempts.services import (
     attempts_close_overdue,
 )
 from quiz.models import Quiz
+from quiz.programme.selectors import open_to
 
 # --- home -------------------------------------------------------------------
 
@@ -80,9 +81,15 @@ def _quiz_detail_context(request, quiz: Quiz) -> dict:
     return {"quiz": quiz, "status": status}
 
 
+def _open_quiz(request, slug: str) -> Quiz:
+    """A quiz open to the trainee now (assigned to them or to all), else 404."""
+    quizzes = open_to(Quiz.objects.filter(slug=slug), user=request.user)
+    return get_object_or_404(with_question_count(quizzes))
+
+
 @trainee_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(with_question_count(Quiz.objects.published()), slug=slug)
+    quiz = _open_quiz(request, slug)
     attempts_close_overdue(user=request.user)
     return render(request, "quiz/quiz_detail.html", _quiz_detail_context(request, quiz))
 
@@ -90,7 +97,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @trainee_required
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    quiz = _open_quiz(request, slug)
     try:
         attempt = attempt_start(quiz=quiz, user=request.user)
     except StartRefusedError as exc:

@@ -83,6 +83,10 @@ class Effective:
             extra_minutes=extra_minutes,
         )
 
+    @property
+    def time_limit_minutes(self) -> int | None:
+        return int(self.time_limit.total_seconds() // 60) if self.time_limit else None
+
     def has_opened(self, now: datetime) -> bool:
         return self.opens_at is None or now >= self.opens_at
 
