@@ -330,3 +330,5 @@ PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
 CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS", 600)
 # Question statistics are kept this long in the cache ("Recalculate now" refreshes).
 REPORT_STATISTICS_CACHE_SECONDS = env_int("REPORT_STATISTICS_CACHE_SECONDS", 600)
+# Needs attention: a trainee with no attempt started for this many days.
+ATTENTION_INACTIVE_DAYS = env_int("ATTENTION_INACTIVE_DAYS", 14)

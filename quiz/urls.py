@@ -58,5 +58,6 @@ urlpatterns = [
         report_views.attempt_review,
         name="report-attempt",
     ),
+    path("reports/attention/", report_views.attention, name="report-attention"),
     path("reports/questions/", report_views.question_stats, name="report-questions"),
 ]

@@ -24,6 +24,7 @@ from quiz.attempts.services import (
     attempts_close_overdue,
 )
 from quiz.models import Quiz
+from quiz.programme.attention import attention_summary, needs_attention
 from quiz.programme.selectors import open_to
 
 # --- home -------------------------------------------------------------------
@@ -41,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["cohorts"] = Cohort.objects.visible_to(user).annotate(
             n_trainees=Count("trainees", distinct=True)
         )
+    if is_supervisor(user):
+        context["attention"] = attention_summary(needs_attention(user))
     context["show_trainee"] = is_trainee(user)
     if context["show_trainee"]:
         attempts_close_overdue(user=user)

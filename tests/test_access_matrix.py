@@ -129,6 +129,9 @@ MATRIX = {
     "quiz:report-trainee": ("get", lambda w: [w["trainee"].pk], SCOPED_REPORT),
     "quiz:report-attempt": ("get", lambda w: [w["finished"].pk], SCOPED_REPORT),
     "quiz:report-questions": ("get", lambda w: [], REPORT),
+    "quiz:report-attention": ("get", lambda w: [], REPORT),
+    # Supervisors grant overrides to their own cohorts' trainees only.
+    "quiz:override-grant": ("get", lambda w: [w["trainee"].pk], SCOPED_REPORT),
     "admin:questions_question_preview": (
         "get",
         lambda w: [w["question"].pk],

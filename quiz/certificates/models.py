@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import scope_by_owner
 from quiz.certificates.codes import format_code
 
+# "Expiring soon" (the cohort filter, the needs-attention list): within this
+# many days.
+EXPIRING_DAYS = 30
+
 
 class CertificateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CertificateQuerySet":

@@ -94,6 +94,23 @@ class StatsFilterForm(forms.Form):
         return data
 
 
+class AttentionForm(forms.Form):
+    """The needs-attention list's query string: how many days without an
+    attempt make a trainee inactive (the site's default when absent)."""
+
+    inactive = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        label=_("Inactive for (days)"),
+    )
+
+    def __init__(self, data):
+        data = data.copy()
+        data.pop("format", None)
+        super().__init__(data)
+
+
 def default_stats_quiz() -> Quiz | None:
     """The quiz the statistics open on: the first with attempts, else the first."""
     return (

@@ -39,6 +39,7 @@ from quiz.attempts.progress import (
     progress_q,
 )
 from quiz.attempts.selectors import with_effective
+from quiz.certificates.models import EXPIRING_DAYS
 from quiz.models import (
     Attempt,
     AttemptQuestion,
@@ -56,8 +57,6 @@ from quiz.reports.statistics import (
     quiz_stats_from_sums,
 )
 from quiz.rounding import round_grade
-
-EXPIRING_DAYS = 30
 
 # The cohort filter: a progress status on the chosen quiz, or a certificate that
 # runs out soon.

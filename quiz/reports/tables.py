@@ -148,3 +148,21 @@ def question_stats_csv(quiz, rows):
             for r in rows
         ),
     )
+
+
+def attention_csv(lines):
+    return csv_response(
+        "rulewise-needs-attention.csv",
+        ["cohort", "username", "name", "reason", "quiz", "date"],
+        (
+            [
+                line.cohort.name,
+                line.trainee.username,
+                line.trainee.get_full_name(),
+                str(line.reason.label),
+                line.quiz.title if line.quiz else "",
+                line.when.isoformat() if line.when else "",
+            ]
+            for line in lines
+        ),
+    )

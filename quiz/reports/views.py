@@ -14,8 +14,9 @@ from accounts.roles import can_see_all_reports
 from quiz.attempts import selectors as progress
 from quiz.attempts.selectors import MASTERY_THRESHOLD, rule_mastery
 from quiz.models import Attempt, Quiz
+from quiz.programme.attention import Reason, attention_summary, needs_attention
 from quiz.reports import charts, tables
-from quiz.reports.forms import SORTS, CohortFilterForm, StatsFilterForm
+from quiz.reports.forms import SORTS, AttentionForm, CohortFilterForm, StatsFilterForm
 from quiz.reports.selectors import (
     STATUS_FILTERS,
     StatsFilter,
@@ -201,6 +202,29 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context["reviewer"] = True
     return render(request, "quiz/attempt_result.html", context)
+
+
+# --- needs attention ---------------------------------------------------------------------
+
+
+@reports_required
+def attention(request: HttpRequest) -> HttpResponse:
+    form = AttentionForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request, "quiz/reports/attention.html", {"form": form}, status=400
+        )
+    lines = needs_attention(request.user, inactive_days=form.cleaned_data["inactive"])
+    if wants_csv(request):
+        return tables.attention_csv(lines)
+    context = {
+        "form": form,
+        "lines": lines,
+        "summary": attention_summary(lines),
+        "reasons": Reason,
+        "query": form.data.urlencode(),
+    }
+    return render(request, "quiz/reports/attention.html", context)
 
 
 # --- question statistics ---------------------------------------------------------------------

@@ -1,0 +1,242 @@
+"""Needs attention: the trainees of a supervisor's cohorts who are stuck, late or
+about to lose a certificate, each with the reason and what to do about it.
+
+A fixed number of queries whatever the cohorts' size: the memberships, the
+trainees (with their last activity), the published quizzes, the assignments, the
+overrides, the attempts grouped per trainee and quiz, and the certificates. The
+dates each trainee has on each quiz come from quiz/programme/effective.py
+(`combine`, the Python form of the rule, memoised per set of cohorts).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Count, Max, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Cohort, User
+from quiz.certificates.models import EXPIRING_DAYS
+from quiz.models import (
+    Assignment,
+    Attempt,
+    AttemptState,
+    Certificate,
+    Override,
+    Quiz,
+)
+from quiz.programme import effective
+
+DUE_WITHIN = timedelta(days=7)
+
+
+class Reason(models.TextChoices):
+    """Why a trainee is on the list, most urgent first (the order of the list)."""
+
+    FAILED_CRITICAL = "failed_critical", _("Failed on a safety-critical rule")
+    OUT_OF_ATTEMPTS = "out_of_attempts", _("Out of attempts without a pass")
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "not_started_due_soon", _("Not started, due within 7 days")
+    CERTIFICATE_EXPIRED = "certificate_expired", _("Certificate expired")
+    CERTIFICATE_EXPIRING = (
+        "certificate_expiring",
+        _("Certificate expires within 30 days"),
+    )
+    INACTIVE = "inactive", _("Inactive")
+
+    @property
+    def grants_override(self) -> bool:
+        """An override is the action: more attempts, a later date."""
+        return self in (
+            Reason.OUT_OF_ATTEMPTS,
+            Reason.OVERDUE,
+            Reason.DUE_SOON,
+            Reason.FAILED_CRITICAL,
+        )
+
+
+_RANK = {reason: i for i, reason in enumerate(Reason)}
+
+
+@dataclass(frozen=True)
+class Line:
+    cohort: Cohort
+    trainee: User
+    reason: Reason
+    quiz: Quiz | None = None
+    when: datetime | None = None  # the due date, the expiry, the last activity
+
+
+@dataclass
+class _Cell:
+    attempts: int = 0
+    open: bool = False
+    passed: bool = False
+    failed_critical: bool = False
+
+
+def needs_attention(
+    user, *, inactive_days: int | None = None, now: datetime | None = None
+) -> list[Line]:
+    """Per cohort the user may read, per trainee, every reason to look at them."""
+    now = now or timezone.now()
+    if inactive_days is None:
+        inactive_days = settings.ATTENTION_INACTIVE_DAYS
+    cohorts = {c.pk: c for c in Cohort.objects.visible_to(user)}
+    membership = Cohort.trainees.through.objects.filter(cohort_id__in=cohorts)
+    members: dict[int, list[int]] = defaultdict(list)
+    for cohort_id, user_id in membership.values_list("cohort_id", "user_id"):
+        members[cohort_id].append(user_id)
+    user_ids = membership.values("user_id")
+    trainees = {
+        t.pk: t
+        for t in User.objects.filter(pk__in=user_ids)
+        .annotate(last_active=Max("attempts__started_at"))
+        .only("username", "first_name", "last_name", "date_joined")
+    }
+    quizzes = list(Quiz.objects.published())
+    programme = _Programme(quizzes, user_ids, members)
+    cells = _cells(user_ids)
+    certificates = _latest_certificates(user_ids, quizzes)
+
+    lines = []
+    quiet_since = now - timedelta(days=inactive_days)
+    for cohort_id, ids in members.items():
+        cohort = cohorts[cohort_id]
+        for user_id in ids:
+            trainee = trainees[user_id]
+            found = []
+            for quiz in quizzes:
+                mine = programme.effective(user_id, quiz)
+                if mine.visible:
+                    cell = cells.get((user_id, quiz.pk), _Cell())
+                    found += _quiz_reasons(quiz, mine, cell, now)
+                expires = certificates.get((user_id, quiz.pk))
+                if expires is not None and expires <= now:
+                    found.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
+                elif expires is not None and expires <= now + timedelta(
+                    days=EXPIRING_DAYS
+                ):
+                    found.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
+            last = trainee.last_active or trainee.date_joined
+            if last < quiet_since:
+                found.append((Reason.INACTIVE, None, trainee.last_active))
+            lines += [
+                Line(cohort, trainee, reason, quiz, when)
+                for reason, quiz, when in found
+            ]
+    return sorted(
+        lines,
+        key=lambda line: (
+            line.cohort.name,
+            _RANK[line.reason],
+            line.when or now,
+            line.trainee.last_name,
+            line.trainee.username,
+            line.quiz.title if line.quiz else "",
+        ),
+    )
+
+
+def _quiz_reasons(quiz, mine, cell: _Cell, now) -> list:
+    found = []
+    if cell.passed:
+        return found
+    if cell.failed_critical:
+        found.append((Reason.FAILED_CRITICAL, quiz, None))
+    if not cell.open and mine.is_exhausted(cell.attempts):
+        found.append((Reason.OUT_OF_ATTEMPTS, quiz, None))
+    due = mine.due_at
+    if due is not None and due <= now:
+        found.append((Reason.OVERDUE, quiz, due))
+    elif due is not None and due <= now + DUE_WITHIN and not cell.attempts:
+        found.append((Reason.DUE_SOON, quiz, due))
+    return found
+
+
+class _Programme:
+    """The assignments and overrides of these trainees, read once; what each
+    trainee has on each quiz by effective.combine, memoised per set of cohorts
+    (most trainees share theirs) and override."""
+
+    def __init__(self, quizzes, user_ids, members) -> None:
+        self.assigned: dict[int, list] = defaultdict(list)  # quiz -> rows
+        for row in Assignment.objects.filter(quiz__in=quizzes).values_list(
+            "quiz_id", "cohort_id", "opens_at", "due_at", "closes_at"
+        ):
+            self.assigned[row[0]].append(row)
+        self.overrides = {
+            (o.user_id, o.quiz_id): o
+            for o in Override.objects.filter(user_id__in=user_ids)
+        }
+        self.cohorts_of: dict[int, set[int]] = defaultdict(set)
+        for cohort_id, ids in members.items():
+            for user_id in ids:
+                self.cohorts_of[user_id].add(cohort_id)
+        self._seen: dict[tuple, effective.Effective] = {}
+
+    def effective(self, user_id: int, quiz) -> effective.Effective:
+        override = self.overrides.get((user_id, quiz.pk))
+        mine = frozenset(self.cohorts_of[user_id])
+        key = (quiz.pk, mine, override.pk if override else None)
+        if key not in self._seen:
+            rows = self.assigned.get(quiz.pk, [])
+            self._seen[key] = effective.combine(
+                quiz,
+                assigned=[(o, d, c) for _q, cohort, o, d, c in rows if cohort in mine],
+                quiz_is_assigned=bool(rows),
+                override=override,
+            )
+        return self._seen[key]
+
+
+def _cells(user_ids) -> dict[tuple[int, int], _Cell]:
+    """{(user, quiz): what they did}: one grouped query."""
+    rows = (
+        Attempt.objects.filter(user_id__in=user_ids, quiz__published=True)
+        .values("user_id", "quiz_id")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
+            passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
+            critical_any=Max(
+                Case(When(failed_critical=True, then=Value(1)), default=Value(0))
+            ),
+        )
+        .order_by()
+    )
+    return {
+        (row["user_id"], row["quiz_id"]): _Cell(
+            attempts=row["n"],
+            open=bool(row["open"]),
+            passed=bool(row["passed_any"]),
+            failed_critical=bool(row["critical_any"]),
+        )
+        for row in rows
+    }
+
+
+def _latest_certificates(user_ids, quizzes) -> dict[tuple[int, int], datetime]:
+    """{(user, quiz): expiry} of each trainee's latest certificate that expires
+    and is not revoked (a renewal replaces the expiring one): one query."""
+    latest: dict[tuple[int, int], datetime | None] = {}
+    for user_id, quiz_id, expires in (
+        Certificate.objects.filter(
+            user_id__in=user_ids, quiz__in=quizzes, revoked_at__isnull=True
+        )
+        .order_by("issued_at", "pk")
+        .values_list("user_id", "quiz_id", "expires_at")
+    ):
+        latest[(user_id, quiz_id)] = expires
+    return {key: when for key, when in latest.items() if when is not None}
+
+
+def attention_summary(lines: list[Line]) -> list[tuple[Reason, int]]:
+    """How many trainees each reason concerns, for the dashboard."""
+    trainees: dict[Reason, set[int]] = defaultdict(set)
+    for line in lines:
+        trainees[line.reason].add(line.trainee.pk)
+    return [(reason, len(trainees[reason])) for reason in Reason if trainees[reason]]
