@@ -440,8 +440,9 @@ def test_report_query_counts_do_not_grow(
     cohort, trainee = cohort_of(size, supervisor, quiz)
     # session, user, permissions (3); the cohort, the published quizzes, the
     # trainees' count and page (2), grades and certificates of the page (2), the
-    # totals: count, grades, certificates (3)
-    with django_assert_num_queries(12):
+    # totals: count, grades, certificates (3); the rule heatmap of the page:
+    # the rules and the latest answers per trainee and rule (2)
+    with django_assert_num_queries(14):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-cohort", args=[cohort.pk])

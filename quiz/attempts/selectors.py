@@ -228,6 +228,37 @@ class MasteryRow:
     def mastered(self) -> bool:
         return self.share is not None and self.share >= MASTERY_THRESHOLD
 
+    @property
+    def band(self) -> str:
+        """The heatmap's colour: none (not answered), low (under half), mid
+        (under the threshold), high (mastered)."""
+        if self.share is None:
+            return "none"
+        if self.mastered:
+            return "high"
+        return "mid" if self.share >= 50 else "low"
+
+
+def _latest_answers(answers, *, per_user: bool):
+    """Each rule's latest MASTERY_WINDOW answers (per trainee, if per_user)."""
+    partition = [F("rule_id")]
+    if per_user:
+        partition.insert(0, F("item__attempt__user_id"))
+    return answers.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=partition,
+            order_by=[
+                F("item__attempt__finished_at").desc(),
+                F("item__position").desc(),
+            ],
+        )
+    ).filter(rank__lte=MASTERY_WINDOW)
+
+
+def _critical_first(rows):
+    return sorted(rows, key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code))
+
 
 def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
     """Every rule, critical first: share of the latest answers on it fully correct.
@@ -247,28 +278,39 @@ def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
                 item__attempt__quiz__closes_at__lte=timezone.now(),
             )
         )
-    latest = (
-        answers.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("rule_id")],
-                order_by=[
-                    F("item__attempt__finished_at").desc(),
-                    F("item__position").desc(),
-                ],
-            )
-        )
-        .filter(rank__lte=MASTERY_WINDOW)
-        .values_list("rule_id", "item__fully_correct")
+    latest = _latest_answers(answers, per_user=False).values_list(
+        "rule_id", "item__fully_correct"
     )
     for rule_id, correct in latest:
         row = rows.get(rule_id)
         if row is not None:
             row.answers += 1
             row.correct += bool(correct)
-    return sorted(
-        rows.values(), key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code)
+    return _critical_first(rows.values())
+
+
+def cohort_mastery(*, user_ids) -> tuple[list[Rule], dict[tuple[int, int], MasteryRow]]:
+    """Every rule (critical first) and {(trainee, rule): MasteryRow} for the
+    trainees given, by rule_mastery's definition: two queries."""
+    rules = [
+        row.rule
+        for row in _critical_first(MasteryRow(rule=r) for r in Rule.objects.all())
+    ]
+    by_id = {rule.pk: rule for rule in rules}
+    cells: dict[tuple[int, int], MasteryRow] = {}
+    answers = AttemptQuestionRule.objects.filter(
+        item__attempt__user_id__in=user_ids,
+        item__attempt__state=AttemptState.FINISHED,
     )
+    for user_id, rule_id, correct in _latest_answers(
+        answers, per_user=True
+    ).values_list("item__attempt__user_id", "rule_id", "item__fully_correct"):
+        if rule_id not in by_id:
+            continue
+        cell = cells.setdefault((user_id, rule_id), MasteryRow(rule=by_id[rule_id]))
+        cell.answers += 1
+        cell.correct += bool(correct)
+    return rules, cells
 
 
 def review_visible(attempt: Attempt) -> bool:

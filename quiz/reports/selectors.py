@@ -38,7 +38,7 @@ from quiz.attempts.progress import (
     is_exhausted,
     progress_q,
 )
-from quiz.attempts.selectors import with_effective
+from quiz.attempts.selectors import cohort_mastery, with_effective
 from quiz.certificates.models import EXPIRING_DAYS
 from quiz.models import (
     Attempt,
@@ -278,6 +278,53 @@ def weakest_critical_rules(mastery) -> list:
         if row.rule.critical and row.share is not None and not row.mastered
     ]
     return sorted(weak, key=lambda row: (row.share, row.rule.code))[:WEAKEST_SHOWN]
+
+
+HEATMAP_WEAKEST = 5
+
+
+@dataclass
+class RuleSummary:
+    rule: object
+    mean_share: float  # the mean of the trainees' mastery, among those answered
+    answered: int  # trainees who answered on the rule
+    not_mastered: int
+
+
+@dataclass
+class Heatmap:
+    trainees: list
+    rows: list  # (rule, [MasteryRow | None per trainee]), critical first
+    weakest: list[RuleSummary]
+
+    @property
+    def answered(self) -> bool:
+        """Has any trainee shown answered anything yet?"""
+        return any(cell is not None for _rule, cells in self.rows for cell in cells)
+
+
+def cohort_heatmap(trainees) -> Heatmap:
+    """Rules (critical first) × the trainees given, each cell their mastery,
+    and the weakest rules among them: two queries."""
+    rules, cells = cohort_mastery(user_ids=[t.pk for t in trainees])
+    rows = [(rule, [cells.get((t.pk, rule.pk)) for t in trainees]) for rule in rules]
+    summaries = []
+    for rule, row in rows:
+        answered = [cell for cell in row if cell is not None and cell.answers]
+        if answered:
+            summaries.append(
+                RuleSummary(
+                    rule=rule,
+                    mean_share=sum(c.share or 0 for c in answered) / len(answered),
+                    answered=len(answered),
+                    not_mastered=sum(1 for c in answered if not c.mastered),
+                )
+            )
+    weakest = sorted(
+        (s for s in summaries if s.not_mastered),
+        key=lambda s: (s.mean_share, not s.rule.critical, s.rule.code),
+    )[:HEATMAP_WEAKEST]
+    return Heatmap(trainees=list(trainees), rows=rows, weakest=weakest)
 
 
 def score_series(attempts) -> dict[Quiz, list[Attempt]]:

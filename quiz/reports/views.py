@@ -20,6 +20,7 @@ from quiz.reports.forms import SORTS, AttentionForm, CohortFilterForm, StatsFilt
 from quiz.reports.selectors import (
     STATUS_FILTERS,
     StatsFilter,
+    cohort_heatmap,
     cohort_totals,
     cohort_trainees,
     cohorts_with_completion,
@@ -72,25 +73,34 @@ def cohort_report(request: HttpRequest, pk: int) -> HttpResponse:
     if wants_csv(request):
         return tables.cohort_csv(cohort, quizzes, trainees)
     page = Paginator(trainees, PAGE_SIZE).get_page(request.GET.get("page"))
-    cells = grade_cells([t.pk for t in page], quizzes)
-    totals = cohort_totals(cohort, quizzes)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "cohort": cohort,
-        "quizzes": quizzes,
         "quiz": quiz,
         "status": status,
         "status_filters": STATUS_FILTERS,
         "sort": form.cleaned_data["sort"],
         "sorts": SORTS,
+        "query": query.urlencode(),
+        **cohort_page(cohort, quizzes, page),
+    }
+    return render(request, "quiz/reports/cohort.html", context)
+
+
+def cohort_page(cohort, quizzes, page) -> dict:
+    """The grid of the page's trainees, the cohort's totals, the rule heatmap."""
+    cells = grade_cells([t.pk for t in page], quizzes)
+    totals = cohort_totals(cohort, quizzes)
+    return {
+        "quizzes": quizzes,
         "page": page,
         "rows": [(t, [cells.get((t.pk, q.pk)) for q in quizzes]) for t in page],
         "totals": totals,
         "chart": completion_chart(totals),
-        "query": query.urlencode(),
+        "heatmap": cohort_heatmap(list(page)),
+        "threshold": MASTERY_THRESHOLD,
     }
-    return render(request, "quiz/reports/cohort.html", context)
 
 
 def completion_chart(totals):
