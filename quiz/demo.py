@@ -2,13 +2,16 @@
 with a known password and their cohort. Never on a real site: load_course there."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Cohort
 from accounts.roles import Role, role_group
-from quiz.course import course_load
+from quiz.course import FINAL_EXAM_SLUG, course_load
+from quiz.models import Assignment, Quiz
 
 DEMO_COHORT = "Demo cohort"
 DEMO_USERS = {
@@ -45,12 +48,40 @@ def demo_seed(*, password: str) -> DemoReport:
     )
     cohort.trainees.add(users["trainee"])
     cohort.supervisors.add(users["supervisor"])
+    _demo_programme(cohort)
     return DemoReport(
         users_created=users_created,
         questions_created=course.questions_created,
         quizzes_created=course.quizzes_created,
         skipped=course.skipped,
     )
+
+
+# The demo cohort's programme: the first module due in 3 days (the trainee's
+# dashboard says "Due in 3 days"), the final exam due in 3 weeks, closing in 2
+# months. Dates are set when the assignment is made, never moved by a re-run.
+DEMO_PROGRAMME = [(None, 3, None), (FINAL_EXAM_SLUG, 21, 60)]
+
+
+def _demo_programme(cohort: Cohort) -> None:
+    now = timezone.now()
+    first_module = Quiz.objects.published().filter(slug__startswith="module-")
+    for slug, due_days, close_days in DEMO_PROGRAMME:
+        quiz = (
+            Quiz.objects.published().filter(slug=slug).first()
+            if slug
+            else first_module.order_by("order", "pk").first()
+        )
+        if quiz is None:
+            continue
+        Assignment.objects.get_or_create(
+            quiz=quiz,
+            cohort=cohort,
+            defaults={
+                "due_at": now + timedelta(days=due_days),
+                "closes_at": now + timedelta(days=close_days) if close_days else None,
+            },
+        )
 
 
 def _demo_users(password: str):

@@ -168,6 +168,23 @@ def test_certificates_never_import_attempt_services_or_reports(graph):
     assert offenders == []
 
 
+def test_the_programme_sits_below_attempts(graph):
+    """Attempts ask the programme what a trainee has on a quiz (effective.py);
+    the programme never asks back, nor reads certificates beyond their models."""
+    assert _violations(graph, "quiz.programme", "quiz.attempts") == []
+    assert [
+        (source, target)
+        for source, target in _violations(graph, "quiz.programme", "quiz.certificates")
+        if target != "quiz.certificates.models"
+    ] == []
+    # What quiz.models and quiz.attempts.models import (effective.py, the
+    # programme's models) imports no model module of the app in turn.
+    for low in ("quiz.programme.effective", "quiz.programme.models"):
+        assert not {
+            t for t in graph[low] if t.startswith("quiz.") and "programme" not in t
+        } - {"quiz.bounds"}
+
+
 def test_views_are_imported_only_by_url_confs(graph):
     offenders = sorted(
         (source, target)
@@ -198,7 +215,7 @@ def test_rooms_hold_their_modules(old):
 
 
 def test_each_room_is_a_package():
-    for room in ("attempts", "certificates", "reports"):
+    for room in ("attempts", "certificates", "reports", "programme"):
         assert (ROOT / "quiz" / room / "__init__.py").is_file()
 
 

@@ -3,6 +3,7 @@
 Each view: scope the lookup to the user, parse the query string with a form, ask
 the selectors, render the page or its CSV (quiz/reports/tables.py)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -232,6 +233,7 @@ def attention(request: HttpRequest) -> HttpResponse:
         "lines": lines,
         "summary": attention_summary(lines),
         "reasons": Reason,
+        "default_inactive": settings.ATTENTION_INACTIVE_DAYS,
         "query": form.data.urlencode(),
     }
     return render(request, "quiz/reports/attention.html", context)

@@ -257,6 +257,22 @@ def test_supervisor_pages_fit_a_phone(page: Page, demo):
         f"/reports/questions/?quiz={final.pk}",
         shows=("main table tbody tr",),
     )
+    sweep.visit(
+        "attention",
+        "/reports/attention/",
+        shows=("main h1",),
+    )
+    sweep.visit(
+        "override",
+        f"/reports/trainees/{history.trainee.pk}/override/?quiz={final.slug}",
+        shows=("main form select",),
+    )
+    # The heatmap's grid, unfolded: it scrolls in its own box.
+    page.goto(f"/reports/cohorts/{cohort.pk}/")
+    page.locator(".rw-heatmap-details > summary").click()
+    expect(page.locator(".rw-heatmap-table")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
     sweep.report()
 
 
