@@ -696,10 +696,46 @@ def generate(n_trainees: int, seed: int, use_copy: bool) -> Counter:
             batch_size=BATCH,
         )
         regional.supervisors.add(regional_supervisor)
+        programme(bank, regional, regional_ids, instructor, rng, now, builder)
     builder.totals["trainees"] = serial
     builder.totals["cohorts"] = len(sizes)
     builder.totals["regional"] = len(regional_ids)
     return builder.totals
+
+
+def programme(bank, regional, regional_ids, instructor, rng, now, builder) -> None:
+    """The regional cohort's programme, for the needs-attention list: the final
+    exam due in 5 days (many have not started it), the first module overdue
+    (those who have not passed it), and overrides for 2% of its trainees (more
+    attempts, a later due date), as supervisors grant them."""
+    from quiz.models import Assignment, Override
+
+    Assignment.objects.create(
+        quiz=bank.final,
+        cohort=regional,
+        due_at=now + timedelta(days=5),
+        closes_at=now + timedelta(days=60),
+    )
+    Assignment.objects.create(
+        quiz=bank.modules[0], cohort=regional, due_at=now - timedelta(days=3)
+    )
+    chosen = rng.sample(regional_ids, len(regional_ids) // 50)
+    Override.objects.bulk_create(
+        [
+            Override(
+                quiz=bank.final,
+                user_id=pk,
+                extra_attempts=1,
+                due_at=now + timedelta(days=30),
+                reason="Benchmark: a later due date",
+                granted_by=instructor,
+            )
+            for pk in chosen
+        ],
+        batch_size=BATCH,
+    )
+    builder.totals["assignments"] = 2
+    builder.totals["overrides"] = len(chosen)
 
 
 def finish_database() -> None:
