@@ -92,6 +92,7 @@ def annotate_progress(users: QuerySet, quiz, prefix: str = "q_") -> QuerySet:
     """Users annotated with <prefix>started, <prefix>open, <prefix>passed and
     <prefix>exhausted on the quiz, the inputs of ProgressStatus.as_q."""
     attempts = Attempt.objects.filter(user=OuterRef("pk"), quiz=quiz)
+    exhausted: Exists | Value
     if quiz.max_attempts is not None:
         # Attempts are numbered 1, 2, ... per trainee and quiz: one numbered at
         # the trainee's limit (the quiz's plus their override's extra attempts)

@@ -190,7 +190,7 @@ def with_effective(attempts):
 def statuses_from_attempts(attempts) -> list[QuizStatus]:
     """The standing on each quiz the attempts (oldest first, with their quiz
     loaded, read with_effective) belong to: no query."""
-    first = {}
+    first: dict[int, Attempt] = {}
     for attempt in attempts:
         first.setdefault(attempt.quiz_id, attempt)
     ordered = sorted(first.values(), key=lambda a: (a.quiz.order, a.quiz.title))

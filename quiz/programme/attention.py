@@ -142,7 +142,7 @@ def needs_attention(
 
 
 def _quiz_reasons(quiz, mine, cell: _Cell, now) -> list:
-    found = []
+    found: list[tuple[Reason, Quiz, datetime | None]] = []
     if cell.passed:
         return found
     if cell.failed_critical:

@@ -176,6 +176,7 @@ def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
     quiz's own columns on the outer row ("" over quizzes, "quiz__" over attempts).
     """
     user_ref = _ref(user.pk if hasattr(user, "pk") else user)
+    quiz_closes: F | Value
     if isinstance(quiz, str):
         quiz_ref = OuterRef(quiz)
         quiz_closes = F(f"{quiz_fields}closes_at")

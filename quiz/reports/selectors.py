@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
 from accounts.roles import can_see_all_reports
-from questions.models import Choice, Question
+from questions.models import Choice, Question, Rule
 from quiz.attempts.progress import (
     ProgressStatus,
     annotate_progress,
@@ -285,7 +285,7 @@ HEATMAP_WEAKEST = 5
 
 @dataclass
 class RuleSummary:
-    rule: object
+    rule: Rule
     mean_share: float  # the mean of the trainees' mastery, among those answered
     answered: int  # trainees who answered on the rule
     not_mastered: int

@@ -704,21 +704,35 @@ def generate(n_trainees: int, seed: int, use_copy: bool) -> Counter:
 
 
 def programme(bank, regional, regional_ids, instructor, rng, now, builder) -> None:
-    """The regional cohort's programme, for the needs-attention list: the final
-    exam due in 5 days (many have not started it), the first module overdue
-    (those who have not passed it), and overrides for 2% of its trainees (more
-    attempts, a later due date), as supervisors grant them."""
+    """A programme over every cohort, for the needs-attention list: each cohort
+    has the final exam and the first module assigned (an assigned quiz is seen
+    by its cohorts only, so all of them get it). The regional cohort's final
+    exam is due in 5 days (many have not started it) and its first module is
+    overdue (for those who have not passed it); the other cohorts' dates are
+    weeks away. Overrides for 2% of the regional trainees (an extra attempt,
+    a later due date), as supervisors grant them. The demo cohort's assignments
+    (seed_demo) are replaced: the benchmark's trainees are not in it."""
+    from accounts.models import Cohort
     from quiz.models import Assignment, Override
 
-    Assignment.objects.create(
-        quiz=bank.final,
-        cohort=regional,
-        due_at=now + timedelta(days=5),
-        closes_at=now + timedelta(days=60),
-    )
-    Assignment.objects.create(
-        quiz=bank.modules[0], cohort=regional, due_at=now - timedelta(days=3)
-    )
+    Assignment.objects.all().delete()
+    rows = []
+    for cohort in Cohort.objects.all():
+        soon = cohort.pk == regional.pk
+        rows += [
+            Assignment(
+                quiz=bank.final,
+                cohort=cohort,
+                due_at=now + timedelta(days=5 if soon else 40),
+                closes_at=now + timedelta(days=60),
+            ),
+            Assignment(
+                quiz=bank.modules[0],
+                cohort=cohort,
+                due_at=now + timedelta(days=-3 if soon else 30),
+            ),
+        ]
+    Assignment.objects.bulk_create(rows)
     chosen = rng.sample(regional_ids, len(regional_ids) // 50)
     Override.objects.bulk_create(
         [
@@ -734,7 +748,7 @@ def programme(bank, regional, regional_ids, instructor, rng, now, builder) -> No
         ],
         batch_size=BATCH,
     )
-    builder.totals["assignments"] = 2
+    builder.totals["assignments"] = len(rows)
     builder.totals["overrides"] = len(chosen)
 
 
