@@ -70,6 +70,9 @@ def test_admin_shows_the_bound_instead_of_saving(admin_client):
         "quiz_questions-INITIAL_FORMS": "0",
         "draws-TOTAL_FORMS": "0",
         "draws-INITIAL_FORMS": "0",
+        # The cohorts the quiz is assigned to (quiz/programme): none.
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
     }
 
     response = admin_client.post(

@@ -119,6 +119,9 @@ def test_admin_publishes_a_quiz_with_its_draw_in_one_save(admin_client):
         "quiz_questions-INITIAL_FORMS": "0",
         "draws-TOTAL_FORMS": "1",
         "draws-INITIAL_FORMS": "0",
+        # The cohorts the quiz is assigned to (quiz/programme): none.
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
         "draws-0-order": "0",
         "draws-0-count": "1",
         "draws-0-category": str(category.pk),

@@ -36,6 +36,9 @@ def quiz_form(**overrides):
         "quiz_questions-MAX_NUM_FORMS": "1000",
         "draws-TOTAL_FORMS": "0",
         "draws-INITIAL_FORMS": "0",
+        # The cohorts the quiz is assigned to (quiz/programme): none.
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
         "draws-MIN_NUM_FORMS": "0",
         "draws-MAX_NUM_FORMS": "1000",
     }
