@@ -24,7 +24,7 @@ from quiz.attempts.progress import (
 )
 from quiz.attempts.selectors import quiz_statuses
 from quiz.attempts.services import attempt_start, attempt_submit
-from quiz.models import GradingMethod
+from quiz.models import GradingMethod, Override
 from quiz.reports.selectors import cohort_trainees, grade_cells
 from tests.factories import (
     CohortFactory,
@@ -152,6 +152,14 @@ def test_python_and_sql_agree_on_grade_and_status(db, supervisor, method):
     now = timezone.now()
     for trainee in trainees:
         _random_history(rng, quiz, trainee, now)
+        if rng.random() < 0.3:  # an override's extra attempts: exhausted later
+            Override.objects.create(
+                quiz=quiz,
+                user=trainee,
+                extra_attempts=rng.randint(0, 2),
+                reason="parity",
+                granted_by=supervisor,
+            )
 
     cells = grade_cells([t.pk for t in trainees], [quiz])
     sql_status = {
