@@ -296,3 +296,19 @@ def test_the_query_count_is_flat_from_5_to_500_trainees(
     assert small.content.decode().count(
         "Out of attempts"
     ) < large.content.decode().count("Out of attempts")
+
+
+def test_a_long_list_is_paged_and_the_csv_has_every_line(supervisor_client, world):
+    cohort, hit, miss = world
+    for n in range(60):  # 2 trainees × 60 overdue quizzes: 120 lines
+        quiz = QuizFactory(title=f"Quiz {n:02}")
+        Assignment.objects.create(quiz=quiz, cohort=cohort, due_at=timezone.now() - DAY)
+
+    first = supervisor_client.get(URL).content.decode()
+    second = supervisor_client.get(URL, {"page": "2"}).content.decode()
+    csv = supervisor_client.get(URL, {"format": "csv"})
+
+    assert first.count('<tr>\n          <th scope="row"') == 100
+    assert "Page 1 of 2 (120 lines)" in first and "page=2" in first
+    assert second.count('<tr>\n          <th scope="row"') == 20
+    assert len(b"".join(csv.streaming_content).splitlines()) == 121

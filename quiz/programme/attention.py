@@ -70,12 +70,15 @@ class Line:
     when: datetime | None = None  # the due date, the expiry, the last activity
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Cell:
     attempts: int = 0
     open: bool = False
     passed: bool = False
     failed_critical: bool = False
+
+
+_NOTHING = _Cell()  # a quiz the trainee has not attempted
 
 
 def needs_attention(
@@ -102,32 +105,29 @@ def needs_attention(
     cells = _cells(user_ids)
     certificates = _latest_certificates(user_ids, quizzes)
 
-    lines = []
+    soon = now + timedelta(days=EXPIRING_DAYS)
     quiet_since = now - timedelta(days=inactive_days)
-    for cohort_id, ids in members.items():
-        cohort = cohorts[cohort_id]
-        for user_id in ids:
-            trainee = trainees[user_id]
-            found = []
-            for quiz in quizzes:
-                mine = programme.effective(user_id, quiz)
-                if mine.visible:
-                    cell = cells.get((user_id, quiz.pk), _Cell())
-                    found += _quiz_reasons(quiz, mine, cell, now)
-                expires = certificates.get((user_id, quiz.pk))
-                if expires is not None and expires <= now:
-                    found.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
-                elif expires is not None and expires <= now + timedelta(
-                    days=EXPIRING_DAYS
-                ):
-                    found.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
-            last = trainee.last_active or trainee.date_joined
-            if last < quiet_since:
-                found.append((Reason.INACTIVE, None, trainee.last_active))
-            lines += [
-                Line(cohort, trainee, reason, quiz, when)
-                for reason, quiz, when in found
-            ]
+    found: dict[int, list] = {}
+    for user_id, trainee in trainees.items():  # once, whatever their cohorts
+        reasons = found[user_id] = []
+        for quiz in quizzes:
+            mine = programme.effective(user_id, quiz)
+            if mine.visible:
+                cell = cells.get((user_id, quiz.pk), _NOTHING)
+                reasons += _quiz_reasons(quiz, mine, cell, now)
+            expires = certificates.get((user_id, quiz.pk))
+            if expires is not None and expires <= now:
+                reasons.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
+            elif expires is not None and expires <= soon:
+                reasons.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
+        if (trainee.last_active or trainee.date_joined) < quiet_since:
+            reasons.append((Reason.INACTIVE, None, trainee.last_active))
+    lines = [
+        Line(cohorts[cohort_id], trainees[user_id], reason, quiz, when)
+        for cohort_id, ids in members.items()
+        for user_id in ids
+        for reason, quiz, when in found[user_id]
+    ]
     return sorted(
         lines,
         key=lambda line: (
@@ -172,15 +172,16 @@ class _Programme:
             (o.user_id, o.quiz_id): o
             for o in Override.objects.filter(user_id__in=user_ids)
         }
-        self.cohorts_of: dict[int, set[int]] = defaultdict(set)
+        cohorts_of: dict[int, set[int]] = defaultdict(set)
         for cohort_id, ids in members.items():
             for user_id in ids:
-                self.cohorts_of[user_id].add(cohort_id)
+                cohorts_of[user_id].add(cohort_id)
+        self.cohorts_of = {pk: frozenset(ids) for pk, ids in cohorts_of.items()}
         self._seen: dict[tuple, effective.Effective] = {}
 
     def effective(self, user_id: int, quiz) -> effective.Effective:
         override = self.overrides.get((user_id, quiz.pk))
-        mine = frozenset(self.cohorts_of[user_id])
+        mine = self.cohorts_of[user_id]
         key = (quiz.pk, mine, override.pk if override else None)
         if key not in self._seen:
             rows = self.assigned.get(quiz.pk, [])
@@ -206,16 +207,12 @@ def _cells(user_ids) -> dict[tuple[int, int], _Cell]:
                 Case(When(failed_critical=True, then=Value(1)), default=Value(0))
             ),
         )
+        .values_list("user_id", "quiz_id", "n", "open", "passed_any", "critical_any")
         .order_by()
     )
     return {
-        (row["user_id"], row["quiz_id"]): _Cell(
-            attempts=row["n"],
-            open=bool(row["open"]),
-            passed=bool(row["passed_any"]),
-            failed_critical=bool(row["critical_any"]),
-        )
-        for row in rows
+        (user_id, quiz_id): _Cell(n, bool(open_), bool(passed), bool(critical))
+        for user_id, quiz_id, n, open_, passed, critical in rows
     }
 
 

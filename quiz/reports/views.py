@@ -35,6 +35,7 @@ from quiz.reports.selectors import (
 from quiz.rounding import whole_percent
 
 PAGE_SIZE = 50
+ATTENTION_PAGE_SIZE = 100
 
 
 def wants_csv(request: HttpRequest) -> bool:
@@ -228,13 +229,18 @@ def attention(request: HttpRequest) -> HttpResponse:
     lines = needs_attention(request.user, inactive_days=form.cleaned_data["inactive"])
     if wants_csv(request):
         return tables.attention_csv(lines)
+    # Paged: a cohort of thousands has thousands of lines (the CSV has them all).
+    page = Paginator(lines, ATTENTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
         "lines": lines,
+        "page": page,
         "summary": attention_summary(lines),
         "reasons": Reason,
         "default_inactive": settings.ATTENTION_INACTIVE_DAYS,
-        "query": form.data.urlencode(),
+        "query": query.urlencode(),
     }
     return render(request, "quiz/reports/attention.html", context)
 
