@@ -332,3 +332,5 @@ CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS",
 REPORT_STATISTICS_CACHE_SECONDS = env_int("REPORT_STATISTICS_CACHE_SECONDS", 600)
 # Needs attention: a trainee with no attempt started for this many days.
 ATTENTION_INACTIVE_DAYS = env_int("ATTENTION_INACTIVE_DAYS", 14)
+# The dashboard's needs-attention summary is kept this long (the page is live).
+ATTENTION_SUMMARY_CACHE_SECONDS = env_int("ATTENTION_SUMMARY_CACHE_SECONDS", 300)

@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Cohort
@@ -24,7 +24,7 @@ from quiz.attempts.services import (
     attempts_close_overdue,
 )
 from quiz.models import Quiz
-from quiz.programme.attention import attention_summary, needs_attention
+from quiz.programme.attention import attention_summary_cached
 from quiz.programme.selectors import open_to
 
 # --- home -------------------------------------------------------------------
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             n_trainees=Count("trainees", distinct=True)
         )
     if is_supervisor(user):
-        context["attention"] = attention_summary(needs_attention(user))
+        context["attention"] = attention_summary_cached(user)
     context["show_trainee"] = is_trainee(user)
     if context["show_trainee"]:
         attempts_close_overdue(user=user)
@@ -86,8 +86,12 @@ def _quiz_detail_context(request, quiz: Quiz) -> dict:
 
 def _open_quiz(request, slug: str) -> Quiz:
     """A quiz open to the trainee now (assigned to them or to all), else 404."""
-    quizzes = open_to(Quiz.objects.filter(slug=slug), user=request.user)
-    return get_object_or_404(with_question_count(quizzes))
+    found = open_to(
+        with_question_count(Quiz.objects.filter(slug=slug)), user=request.user
+    )
+    if not found:
+        raise Http404("No such quiz is open to you.")
+    return found[0]
 
 
 @trainee_required

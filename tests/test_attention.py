@@ -312,3 +312,17 @@ def test_a_long_list_is_paged_and_the_csv_has_every_line(supervisor_client, worl
     assert "Page 1 of 2 (120 lines)" in first and "page=2" in first
     assert second.count('<tr>\n          <th scope="row"') == 20
     assert len(b"".join(csv.streaming_content).splitlines()) == 121
+
+
+def test_the_dashboard_summary_is_cached_and_the_page_is_live(supervisor_client, world):
+    cohort, hit, miss = world
+    supervisor_client.get("/")
+    Assignment.objects.create(
+        quiz=QuizFactory(), cohort=cohort, due_at=timezone.now() - DAY
+    )
+
+    dashboard = supervisor_client.get("/").content.decode()
+    page = supervisor_client.get(URL).content.decode()
+
+    assert "Nobody in your cohorts needs attention now." in dashboard
+    assert "Overdue" in page

@@ -162,7 +162,7 @@ def quiz_statuses(*, user, quizzes=None) -> list[QuizStatus]:
     """The quizzes open to the user, soonest due first (or the given ones), with
     the user's standing: 2 queries (the quizzes carry their programme dates)."""
     if quizzes is None:
-        quizzes = with_question_count(open_to(Quiz.objects.all(), user=user))
+        quizzes = open_to(with_question_count(Quiz.objects.all()), user=user)
     elif not all(effective.has_annotations(quiz) for quiz in quizzes):
         quizzes = open_to(
             Quiz.objects.filter(pk__in=[q.pk for q in quizzes]), user=user

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
@@ -237,3 +238,17 @@ def attention_summary(lines: list[Line]) -> list[tuple[Reason, int]]:
     for line in lines:
         trainees[line.reason].add(line.trainee.pk)
     return [(reason, len(trainees[reason])) for reason in Reason if trainees[reason]]
+
+
+def attention_summary_cached(user) -> list[tuple[Reason, int]]:
+    """The summary for the supervisor's dashboard, kept in the cache for
+    ATTENTION_SUMMARY_CACHE_SECONDS: a supervisor of thousands opens the
+    dashboard often, and the list itself (the page) is always computed afresh."""
+    key = f"rw:attention-summary:v1:{user.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = [
+            (reason.value, n) for reason, n in attention_summary(needs_attention(user))
+        ]
+        cache.set(key, cached, timeout=settings.ATTENTION_SUMMARY_CACHE_SECONDS)
+    return [(Reason(value), n) for value, n in cached]
