@@ -11,6 +11,7 @@ dates each trainee has on each quiz come from quiz/programme/effective.py
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,7 +63,7 @@ class Reason(models.TextChoices):
 _RANK = {reason: i for i, reason in enumerate(Reason)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     cohort: Cohort
     trainee: User
@@ -71,8 +72,7 @@ class Line:
     when: datetime | None = None  # the due date, the expiry, the last activity
 
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):  # a tuple: tens of thousands are made per page
     attempts: int = 0
     open: bool = False
     passed: bool = False
