@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -188,40 +189,42 @@ def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
     mine = Assignment.objects.filter(quiz=quiz_ref, cohort__trainees=user_ref)
     override = Override.objects.filter(quiz=quiz_ref, user=user_ref)
 
-    def over_mine(function, column):
-        return Subquery(
-            mine.order_by().values("quiz").annotate(v=function(column)).values("v")[:1]
+    def generous(column, function):
+        """The most generous of the trainee's assignments' dates, in one
+        subquery: none (no limit) when any of them has none."""
+        grouped = (
+            mine.order_by()
+            .values("quiz")
+            .annotate(n=Count("pk"), dated=Count(column), v=function(column))
+            .annotate(
+                g=Case(
+                    When(n__gt=F("dated"), then=Value(None)),
+                    default=F("v"),
+                    output_field=DateTimeField(),
+                )
+            )
         )
+        return Subquery(grouped.values("g")[:1], output_field=DateTimeField())
 
-    def generous(column, function, unlimited: Q):
-        return Case(
-            When(Exists(mine.filter(unlimited)), then=Value(None)),
-            default=over_mine(function, column),
-            output_field=DateTimeField(),
-        )
-
+    # Each assignment closes when it says, or when the quiz does. With none,
+    # the subquery has no row: the quiz's own date (a NULL from "some cohort
+    # has no limit" can only happen when the quiz has none either).
     own_close = Coalesce("closes_at", "quiz__closes_at")
-    closes = Case(
-        When(~Exists(mine), then=quiz_closes),
-        default=generous(
-            own_close, Max, Q(closes_at__isnull=True, quiz__closes_at__isnull=True)
-        ),
-        output_field=DateTimeField(),
-    )
     visible = Q(Exists(mine)) | (
         ~Q(Exists(Assignment.objects.filter(quiz=quiz_ref))) & open_to_all
     )
     return {
         f"{PREFIX}visible": ExpressionWrapper(visible, output_field=BooleanField()),
-        f"{PREFIX}opens_at": generous("opens_at", Min, Q(opens_at__isnull=True)),
+        f"{PREFIX}opens_at": generous("opens_at", Min),
         f"{PREFIX}due_at": Coalesce(
             Subquery(override.values("due_at")[:1]),
-            generous("due_at", Max, Q(due_at__isnull=True)),
+            generous("due_at", Max),
             output_field=DateTimeField(),
         ),
         f"{PREFIX}closes_at": Coalesce(
             Subquery(override.values("closes_at")[:1]),
-            closes,
+            generous(own_close, Max),
+            quiz_closes,
             output_field=DateTimeField(),
         ),
         f"{PREFIX}extra_attempts": Coalesce(
