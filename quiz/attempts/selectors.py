@@ -240,15 +240,17 @@ def review_visible(attempt: Attempt) -> bool:
     return False
 
 
-def attempt_items(*, user, pk: int) -> list[AttemptQuestion]:
+def attempt_items(*, user, pk: int, snapshots: bool = True) -> list[AttemptQuestion]:
     """The user's own attempt's questions in order, each with the attempt and
     its quiz, in one query: all the attempt page and the summary read. Empty
-    when the attempt is not theirs (or does not exist)."""
-    items = list(
-        AttemptQuestion.objects.select_related("attempt__quiz")
-        .filter(attempt_id=pk, attempt__user=user)
-        .order_by("position")
+    when the attempt is not theirs (or does not exist). Without the snapshots
+    when the page's questions are kept rendered (quiz/attempts/rendering.py)."""
+    rows = AttemptQuestion.objects.select_related("attempt__quiz").filter(
+        attempt_id=pk, attempt__user=user
     )
+    if not snapshots:
+        rows = rows.defer("snapshot")
+    items = list(rows.order_by("position"))
     for item in items[1:]:
         item.attempt = items[0].attempt  # one attempt object for the page
     return items

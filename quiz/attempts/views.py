@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.policy import trainee_required
 from quiz.attempts import timing
-from quiz.attempts.forms import AttemptPageForm, PageForm
+from quiz.attempts.forms import POSITION, AttemptPageForm, PageForm
 from quiz.attempts.models import Attempt
 from quiz.attempts.navigation import Navigation
+from quiz.attempts.rendering import kept, render_questions
 from quiz.attempts.selectors import (
     attempt_items,
     attempt_review,
@@ -46,9 +47,9 @@ ALREADY_SUBMITTED = gettext_lazy(
 )
 
 
-def _own_items(request, pk: int) -> list:
+def _own_items(request, pk: int, *, snapshots: bool = True) -> list:
     """The attempt's questions, each with the attempt and quiz (one query)."""
-    items = attempt_items(user=request.user, pk=pk)
+    items = attempt_items(user=request.user, pk=pk, snapshots=snapshots)
     if not items:
         raise Http404(_("No such attempt."))
     return items
@@ -73,12 +74,18 @@ def _exam_screen(attempt: Attempt, items: list) -> dict:
     }
 
 
-def _attempt_page(request, items: list, page: int, *, error: str = "", status=200):
+def _attempt_page(
+    request, items: list, page: int, *, error: str = "", status=200, kept_page=None
+):
     attempt = items[0].attempt
     context = _exam_screen(attempt, items)
     one_per_page = context["one_per_page"]
+    shown = [items[page - 1]] if one_per_page else items
     context.update(
-        shown=[items[page - 1]] if one_per_page else items,
+        shown=shown,
+        questions=render_questions(
+            attempt, page, shown, total=len(items), kept_page=kept_page
+        ),
         page=page,
         pages=len(items) if one_per_page else 1,
         error=error,
@@ -111,7 +118,10 @@ def _closed_attempt_response(request, attempt: Attempt) -> HttpResponse | None:
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _post_page(request, pk)
-    items = _own_items(request, pk)
+    # The page asked for may be kept rendered: then its snapshots are not read.
+    asked = request.GET.get("page", "")
+    known = kept(pk, int(asked)) if POSITION.match(asked) else None
+    items = _own_items(request, pk, snapshots=known is None)
     attempt = items[0].attempt
     if closed := _closed_attempt_response(request, attempt):
         return closed
@@ -119,7 +129,10 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = PageForm(request.GET, pages=pages, resume=attempt.last_page)
     if not shown.is_valid():
         raise Http404(_("No such page in this attempt."))
-    return _attempt_page(request, items, shown.cleaned_data["page"])
+    page = shown.cleaned_data["page"]
+    return _attempt_page(
+        request, items, page, kept_page=known if str(page) == asked else None
+    )
 
 
 def _post_page(request, pk: int) -> HttpResponse:
