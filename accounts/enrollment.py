@@ -32,7 +32,6 @@ EMAIL_MAX_LENGTH = 254  # the User model's field
 BATCH = 500
 
 
-
 @dataclass(frozen=True)
 class EnrollRow:
     line: int

@@ -13,12 +13,13 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
+from django_tasks import task
+
 from django.conf import settings
 from django.core import checks
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from accounts.models import MailStatus, OutgoingMail
 
@@ -150,9 +151,7 @@ def mail_deliver(mail_id: int) -> str:
 
 
 def _send(mail: OutgoingMail) -> None:
-    message = EmailMultiAlternatives(
-        subject=mail.subject, body=mail.body, to=mail.to
-    )
+    message = EmailMultiAlternatives(subject=mail.subject, body=mail.body, to=mail.to)
     if mail.html_body:
         message.attach_alternative(mail.html_body, "text/html")
     message.send()
