@@ -4,8 +4,11 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
+
+from django_tasks import task
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -83,9 +86,10 @@ def _snapshot(question: Question, rng: random.Random, shuffle_choices: bool) -> 
 def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
     """Resume the trainee's open attempt, or start a new one with its questions fixed."""
     rng = rng or random.Random(secrets.randbits(64))
-    # Grade what ran out of time first, in its own transaction: a refusal below
-    # (no attempts left, say) must not roll that grade back.
-    attempts_close_overdue(user=user)
+    # Grade this quiz's attempt if its time ran out, in its own transaction: a
+    # refusal below (no attempts left, say) must not roll that grade back. The
+    # trainee's other quizzes are left to the task and cron (not this request).
+    attempts_close_overdue(user=user, quiz=quiz)
     now = timezone.now()
     with transaction.atomic():
         # One start at a time per trainee: the user row is the lock.
@@ -164,7 +168,20 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             for item in items
             for rule in item.snapshot["rules"]
         )
+        if attempt.deadline is not None:
+            transaction.on_commit(lambda: _schedule_close(attempt), robust=True)
     return attempt
+
+
+def _schedule_close(attempt: Attempt) -> None:
+    """Have a worker grade the attempt when its time is up (past the grace), if
+    the queue can wait; `close_overdue_attempts` from cron catches the rest (an
+    attempt given more time meanwhile is left open by the task)."""
+    backend = attempt_close_when_due.get_backend()
+    if attempt.deadline is None or not backend.supports_defer:
+        return
+    run_after = attempt.deadline + timing.grace() + timedelta(seconds=1)
+    attempt_close_when_due.using(run_after=run_after).enqueue(attempt.pk)
 
 
 # --- answering --------------------------------------------------------------
@@ -309,16 +326,18 @@ class CloseReport:
     failed: list[int] = field(default_factory=list)  # attempt ids, logged
 
 
-def attempts_close_overdue(*, user=None) -> CloseReport:
-    """Close every overdue open attempt of the user, or of everyone (the cron
-    command). One that cannot be graded is logged and left open; the others are
-    graded all the same."""
+def attempts_close_overdue(*, user=None, quiz=None) -> CloseReport:
+    """Close every overdue open attempt of the user (on the quiz), or of everyone
+    (the cron command). One that cannot be graded is logged and left open; the
+    others are graded all the same."""
     overdue = Attempt.objects.filter(
         timing.overdue_q(now=timezone.now(), grace=timing.grace()),
         state=AttemptState.IN_PROGRESS,
     ).select_related("quiz")
     if user is not None:
         overdue = overdue.filter(user=user)
+    if quiz is not None:
+        overdue = overdue.filter(quiz=quiz)
     report = CloseReport()
     for attempt in overdue:
         try:
@@ -327,6 +346,13 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
             logger.exception("could not grade overdue attempt %s", attempt.pk)
             report.failed.append(attempt.pk)
     return report
+
+
+@task()
+def attempt_close_when_due(attempt_id: int) -> bool:
+    """The task _schedule_close enqueues: grade the attempt if its time is up."""
+    attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id).first()
+    return attempt is not None and attempt_close_if_overdue(attempt=attempt)
 
 
 def _finish_if_overdue(attempt: Attempt, now) -> bool:
