@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
@@ -46,3 +47,11 @@ class TraineePasswordResetForm(PasswordResetForm):
             html_body=html,
             sensitive=True,  # the link resets the password
         )
+
+
+class PreferencesForm(forms.ModelForm):
+    """What a signed-in user chooses for themself: whether reminders are sent."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["reminders_enabled"]
