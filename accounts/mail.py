@@ -82,12 +82,12 @@ def mail_queue_many(mails: Sequence[OutgoingMail]) -> None:
     """Queue unsaved OutgoingMail rows in one INSERT (bulk enrolment)."""
     created = OutgoingMail.objects.bulk_create(mails)
     ids = [mail.pk for mail in created]
+    transaction.on_commit(lambda: _enqueue_all(ids), robust=True)
 
-    def enqueue_all() -> None:
-        for pk in ids:
-            _enqueue(pk)
 
-    transaction.on_commit(enqueue_all, robust=True)
+def _enqueue_all(ids: list[int]) -> None:
+    for pk in ids:
+        _enqueue(pk)
 
 
 def _enqueue(mail_id: int, *, delay: timedelta | None = None) -> None:
@@ -160,6 +160,22 @@ def _send(mail: OutgoingMail) -> None:
 def _forget_secret(mail: OutgoingMail) -> None:
     if mail.sensitive:
         mail.body = mail.html_body = ""
+
+
+def mail_retry(*, mail_ids) -> int:
+    """Try again mail that was given up on (the admin's action); how many."""
+    with transaction.atomic():
+        ids = list(
+            OutgoingMail.objects.select_for_update()
+            .filter(pk__in=mail_ids, status=MailStatus.FAILED)
+            .exclude(body="", html_body="")  # a wiped secret cannot be sent again
+            .values_list("pk", flat=True)
+        )
+        OutgoingMail.objects.filter(pk__in=ids).update(
+            status=MailStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: _enqueue_all(ids), robust=True)
+    return len(ids)
 
 
 def mail_requeue_stale() -> int:

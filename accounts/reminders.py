@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.mail import mail_queue
-from accounts.models import ReminderSent
+from accounts.models import ReminderSent, User
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Reminder:
     "certificate:12"), `on` the date it is for (the expiry date, the week's
     Monday): together with the user, the key it is sent once for."""
 
-    user: object  # the User, with email and reminders_enabled loaded
+    user: User  # with email and reminders_enabled loaded
     reason: str
     on: date
     subject: str

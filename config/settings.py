@@ -257,9 +257,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # enqueue, and `manage.py db_worker` runs them. Swappable for another backend
 # (RQ, Celery) by its dotted path; the immediate backend runs each task at once
 # in the process that enqueues it (no worker; a slow SMTP server then slows pages).
+_tasks_backend = os.environ.get("TASKS_BACKEND", "")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _tasks_backend or "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }

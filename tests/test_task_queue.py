@@ -241,3 +241,22 @@ def test_the_worker_process_delivers_queued_mail_through_a_refusal(queue, tmp_pa
         assert smtp.connections == 4  # one refused, then each mail once
         assert sum(m.attempts for m in OutgoingMail.objects.all()) == 4
         assert len(mails) == 3
+
+
+def test_a_mail_given_up_on_can_be_tried_again_from_the_admin(queue, admin_client):
+    queue.MAIL_MAX_ATTEMPTS = 1
+    mail = mail_queue(to=["di@example.com"], subject="Notice", body="Text")
+    run_worker()
+    assert OutgoingMail.objects.get(pk=mail.pk).status == MailStatus.FAILED
+
+    with SMTPTestServer() as smtp:
+        queue.EMAIL_PORT = smtp.port
+        response = admin_client.post(
+            reverse("admin:accounts_outgoingmail_changelist"),
+            {"action": "retry", "_selected_action": [mail.pk]},
+        )
+        assert response.status_code == 302
+        run_worker()
+
+    mail.refresh_from_db()
+    assert mail.status == MailStatus.SENT and len(smtp.messages) == 1
