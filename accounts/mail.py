@@ -111,7 +111,12 @@ def mail_deliver(mail_id: int) -> str:
         mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
         if mail is None or mail.status != MailStatus.PENDING:
             return "skipped"
-        if mail.next_attempt_at > timezone.now():
+        early = mail.next_attempt_at - timezone.now()
+        if mail.attempts and early > timedelta(0):
+            # A retry run before its time (a duplicate task, or another
+            # machine's clock): wait for it rather than drop it. A first send
+            # never waits, whatever the clock of the server that queued it.
+            transaction.on_commit(lambda: _enqueue(mail.pk, delay=early), robust=True)
             return "not due"
         mail.attempts += 1
         try:

@@ -32,7 +32,8 @@ DATABASE_BACKEND = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 }
 
-# Rows must be committed for the worker (and on_commit hooks must fire).
+# Rows must be committed for the worker (and on_commit hooks must fire). Plain
+# transaction=True, not serialized_rollback, as tests/test_throttle.py says why.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
