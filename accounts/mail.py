@@ -54,6 +54,24 @@ def check_mail_configured(app_configs=None, **kwargs):
     return []
 
 
+@checks.register(checks.Tags.compatibility, deploy=True)
+def check_task_queue(app_configs=None, **kwargs):
+    """`check --deploy`: with the immediate backend, pages wait for the mail
+    server and a refused mail is retried only by the cron sweep."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend.endswith(".ImmediateBackend"):
+        return [
+            checks.Warning(
+                "TASKS_BACKEND is the immediate backend: mail is sent inside the "
+                "request that queues it, so a slow mail server slows pages.",
+                hint="Leave TASKS_BACKEND unset (the database queue) and run "
+                "`manage.py db_worker`.",
+                id="rulewise.W002",
+            )
+        ]
+    return []
+
+
 def mail_queue(
     *,
     to: Sequence[str],

@@ -294,3 +294,35 @@ def test_preferences_need_a_signed_in_user(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_expiry_mail_links_to_the_exam(trainee, run):
+    certificate = certificate_expiring_in(trainee, 20)
+
+    run()
+
+    url = reverse("quiz:quiz-detail", args=[certificate.quiz.slug])
+    assert f"http://localhost:8000{url}" in mail.outbox[0].body
+
+
+def digest_world(size: int, supervisor) -> None:
+    trainees = [TraineeFactory() for _ in range(size)]
+    CohortFactory(trainees=trainees, supervisors=[supervisor])
+    CohortFactory(trainees=trainees[: size // 2], supervisors=[supervisor])
+    quiz = QuizFactory(questions__n=1, max_attempts=1)
+    for trainee in trainees:
+        take(quiz, trainee, right=False)
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_the_digest_reads_a_fixed_number_of_queries(
+    size, supervisor, django_assert_num_queries
+):
+    from quiz.reports.reminders import supervisor_digest_reminders
+
+    digest_world(size, supervisor)
+    # cohorts + their supervisors + their trainees (prefetches), attempts per
+    # trainee and quiz, those quizzes, certificates expiring
+    with django_assert_num_queries(6):
+        [reminder] = list(supervisor_digest_reminders(timezone.localdate()))
+    assert reminder.context["count"] == size

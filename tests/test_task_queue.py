@@ -261,3 +261,14 @@ def test_a_mail_given_up_on_can_be_tried_again_from_the_admin(queue, admin_clien
 
     mail.refresh_from_db()
     assert mail.status == MailStatus.SENT and len(smtp.messages) == 1
+
+
+def test_the_deploy_check_warns_of_the_immediate_backend(settings):
+    from accounts.mail import check_task_queue
+
+    settings.TASKS = DATABASE_BACKEND
+    assert check_task_queue() == []
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    assert [w.id for w in check_task_queue()] == ["rulewise.W002"]

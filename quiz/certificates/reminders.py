@@ -4,7 +4,9 @@ provider named in settings.REMINDER_PROVIDERS; accounts/reminders.py sends)."""
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,7 @@ def certificate_expiry_reminders(today: date) -> Iterator[Reminder]:
             expires_at__gte=_start_of(today),
             expires_at__lt=_start_of(today + timedelta(days=widest + 1)),
         )
-        .select_related("user")
+        .select_related("user", "quiz")
         .order_by("expires_at", "pk")
     )
     for certificate in expiring:
@@ -58,5 +60,10 @@ def certificate_expiry_reminders(today: date) -> Iterator[Reminder]:
             subject=_("Your Rulewise certificate expires in %(n)d days: %(quiz)s")
             % {"n": days_left, "quiz": certificate.quiz_title},
             template="quiz/email/certificate_expiring.txt",
-            context={"certificate": certificate, "days_left": days_left},
+            context={
+                "certificate": certificate,
+                "days_left": days_left,
+                "quiz_url": settings.SITE_URL
+                + reverse("quiz:quiz-detail", args=[certificate.quiz.slug]),
+            },
         )
