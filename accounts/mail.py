@@ -142,8 +142,9 @@ def mail_deliver(mail_id: int) -> str:
         except Exception as exc:  # noqa: BLE001 - every failure is kept and retried
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if mail.attempts >= settings.MAIL_MAX_ATTEMPTS:
+                # Kept whole, secret link included: a superuser may try it
+                # again from the admin once the mail server is back.
                 mail.status = MailStatus.FAILED
-                _forget_secret(mail)
                 logger.error(
                     "Gave up on mail %s to %s after %d tries: %s",
                     mail.pk,
@@ -191,7 +192,6 @@ def mail_retry(*, mail_ids) -> int:
         ids = list(
             OutgoingMail.objects.select_for_update()
             .filter(pk__in=mail_ids, status=MailStatus.FAILED)
-            .exclude(body="", html_body="")  # a wiped secret cannot be sent again
             .values_list("pk", flat=True)
         )
         OutgoingMail.objects.filter(pk__in=ids).update(

@@ -133,7 +133,7 @@ class OutgoingMail(models.Model):
     body = models.TextField(_("body"))
     html_body = models.TextField(_("HTML body"), blank=True)
     # A mail holding a secret (a password-reset link) has its text wiped once
-    # it is sent or given up: the record stays, the secret does not.
+    # it is sent: the record stays, the secret does not.
     sensitive = models.BooleanField(_("holds a secret link"), default=False)
     status = models.CharField(
         _("status"),
