@@ -1,6 +1,7 @@
 """A small SMTP server for tests, on 127.0.0.1 in a thread: it refuses the first
 `refuse` connections (421, as a server that is down for maintenance), then
-accepts mail and keeps each message's text. No TLS, no auth: the bare dialogue
+accepts mail and keeps each message's text; with `silent`, it accepts the
+connection and never says a word (a hung server). No TLS, no auth: the bare dialogue
 smtplib speaks (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT)."""
 
 import socket
@@ -21,6 +22,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 server.refuse -= 1
         if refuse:
             self.reply("421 4.3.2 Service not available, try again later")
+            return
+        if server.silent:
+            server.stopped.wait(30)
             return
         self.reply("220 test.local ESMTP")
         recipients: list[str] = []
@@ -60,8 +64,10 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SMTPTestServer:
-    def __init__(self, *, refuse: int = 0):
+    def __init__(self, *, refuse: int = 0, silent: bool = False):
         self.refuse = refuse
+        self.silent = silent
+        self.stopped = threading.Event()
         self.connections = 0
         self.messages: list[tuple[list[str], str]] = []
         self.lock = threading.Lock()
@@ -74,6 +80,7 @@ class SMTPTestServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopped.set()
         self._server.shutdown()
         self._server.server_close()
 

@@ -101,6 +101,23 @@ def test_a_refused_mail_is_retried_after_a_delay_and_delivered(queue):
         assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
+def test_a_silent_mail_server_fails_the_send_after_the_timeout(queue):
+    # Accepts, then says nothing: the worker must not hang on it for ever.
+    with SMTPTestServer(silent=True) as smtp:
+        queue.EMAIL_PORT = smtp.port
+        queue.EMAIL_TIMEOUT = 1
+        mail = mail_queue(to=["ed@example.com"], subject="Hi", body="Text")
+
+        started = time.monotonic()
+        run_worker()
+
+        assert time.monotonic() - started < 10
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts) == (MailStatus.PENDING, 1)
+    assert "timed out" in mail.last_error.lower()
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the retry
+
+
 def test_the_back_off_doubles(settings):
     settings.MAIL_RETRY_SECONDS = 60
 
