@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.reminders import Reminder
 from quiz.certificates.models import Certificate
@@ -57,7 +57,11 @@ def certificate_expiry_reminders(today: date) -> Iterator[Reminder]:
             reason=reason,
             about=f"certificate:{certificate.pk}",
             on=expires_on,
-            subject=_("Your Rulewise certificate expires in %(n)d days: %(quiz)s")
+            subject=ngettext(
+                "Your Rulewise certificate expires in %(n)d day: %(quiz)s",
+                "Your Rulewise certificate expires in %(n)d days: %(quiz)s",
+                days_left,
+            )
             % {"n": days_left, "quiz": certificate.quiz_title},
             template="quiz/email/certificate_expiring.txt",
             context={

@@ -19,6 +19,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Cohort
 from accounts.reminders import Reminder
@@ -135,7 +136,11 @@ def supervisor_digest_reminders(today: date) -> Iterator[Reminder]:
             user=supervisors[pk],
             reason="supervisor_digest",
             on=monday,
-            subject=_("Rulewise: %(n)d trainees need attention this week")
+            subject=ngettext(
+                "Rulewise: %(n)d trainee needs attention this week",
+                "Rulewise: %(n)d trainees need attention this week",
+                count,
+            )
             % {"n": count},
             template="quiz/email/supervisor_digest.txt",
             context={"sections": cohort_rows, "count": count, "week": monday},
