@@ -58,7 +58,7 @@ def check_mail_configured(app_configs=None, **kwargs):
 def check_task_queue(app_configs=None, **kwargs):
     """`check --deploy`: with the immediate backend, pages wait for the mail
     server and a refused mail is retried only by the cron sweep."""
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     if backend.endswith(".ImmediateBackend"):
         return [
             checks.Warning(
