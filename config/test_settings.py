@@ -23,3 +23,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The suite runs each task at once, in process, so a test sees the mail a page
+# queued (after the commit: django_capture_on_commit_callbacks). The database
+# backend and its real worker process are exercised in tests/test_task_queue.py.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -18,11 +18,7 @@ from quiz.attempts.selectors import (
     rule_mastery,
     with_question_count,
 )
-from quiz.attempts.services import (
-    StartRefusedError,
-    attempt_start,
-    attempts_close_overdue,
-)
+from quiz.attempts.services import StartRefusedError, attempt_start
 from quiz.models import Quiz
 
 # --- home -------------------------------------------------------------------
@@ -42,7 +38,6 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     context["show_trainee"] = is_trainee(user)
     if context["show_trainee"]:
-        attempts_close_overdue(user=user)
         context["statuses"] = quiz_statuses(user=user)
         context["next_step"] = next_step(context["statuses"])
         context["n_passed"] = sum(
@@ -69,7 +64,6 @@ def _bank_summary() -> dict:
 
 @trainee_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    attempts_close_overdue(user=request.user)
     return render(
         request, "quiz/quiz_list.html", {"statuses": quiz_statuses(user=request.user)}
     )
@@ -83,7 +77,6 @@ def _quiz_detail_context(request, quiz: Quiz) -> dict:
 @trainee_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(with_question_count(Quiz.objects.published()), slug=slug)
-    attempts_close_overdue(user=request.user)
     return render(request, "quiz/quiz_detail.html", _quiz_detail_context(request, quiz))
 
 

@@ -31,8 +31,9 @@ def count_queries(callable_) -> int:
 def test_quiz_list_queries(trainee_client, trainee, n, django_assert_num_queries):
     for _ in range(3):
         started(trainee, n)
-    # AUTH + overdue attempts to close + quizzes + the trainee's attempts
-    with django_assert_num_queries(AUTH + 3):
+    # AUTH + quizzes + the trainee's attempts (overdue attempts are graded by
+    # the queue and cron, no longer looked for on this GET)
+    with django_assert_num_queries(AUTH + 2):
         assert trainee_client.get(reverse("quiz:quiz-list")).status_code == 200
 
 
@@ -132,3 +133,36 @@ def test_quiz_list_counts_questions_without_joining_the_quiz_rows(db, trainee_cl
     ]
     outer = quizzes[quizzes.rindex('FROM "quiz_quiz"') :]
     assert "JOIN" not in outer and "GROUP BY" not in outer
+
+
+def overdue(trainee, n):
+    """An attempt whose time ran out, not graded yet (the queue's or cron's job)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.models import Attempt
+
+    attempt = attempt_start(
+        quiz=QuizFactory(questions__n=n, time_limit_minutes=5), user=trainee
+    )
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+    return attempt
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_history_and_certificate_list_do_not_grade_on_a_get(
+    trainee_client, trainee, n, django_assert_num_queries
+):
+    # As many overdue attempts as n: neither page looks for them or grades them
+    # (grading is the queue's and cron's), so the count does not move with n.
+    for _ in range(n):
+        overdue(trainee, 2)
+    # AUTH + the trainee's attempts with their quizzes
+    with django_assert_num_queries(AUTH + 1):
+        assert trainee_client.get(reverse("quiz:attempt-history")).status_code == 200
+    # AUTH + the trainee's certificates with their quizzes
+    with django_assert_num_queries(AUTH + 1):
+        assert trainee_client.get(reverse("quiz:certificate-list")).status_code == 200

@@ -4,8 +4,11 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
+
+from django_tasks import task
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -192,7 +195,20 @@ def _start_or_resume(quiz: Quiz, user, rng: random.Random) -> Attempt:
             for item in items
             for rule in item.snapshot["rules"]
         )
+        if attempt.deadline is not None:
+            transaction.on_commit(lambda: _schedule_close(attempt), robust=True)
     return attempt
+
+
+def _schedule_close(attempt: Attempt) -> None:
+    """Have a worker grade the attempt when its time is up (past the grace), if
+    the queue can wait; `close_overdue_attempts` from cron catches the rest (an
+    attempt given more time meanwhile is left open by the task)."""
+    backend = attempt_close_when_due.get_backend()
+    if attempt.deadline is None or not backend.supports_defer:
+        return
+    run_after = attempt.deadline + timing.grace() + timedelta(seconds=1)
+    attempt_close_when_due.using(run_after=run_after).enqueue(attempt.pk)
 
 
 def _refuse_start(quiz: Quiz, *, used: int) -> None:
@@ -461,6 +477,13 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
             logger.exception("could not grade overdue attempt %s", attempt.pk)
             report.failed.append(attempt.pk)
     return report
+
+
+@task()
+def attempt_close_when_due(attempt_id: int) -> bool:
+    """The task _schedule_close enqueues: grade the attempt if its time is up."""
+    attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id).first()
+    return attempt is not None and attempt_close_if_overdue(attempt=attempt)
 
 
 def _finish_if_overdue(attempt: Attempt, now, items=None) -> bool:

@@ -32,7 +32,6 @@ from quiz.attempts.services import (
     attempt_close_if_overdue,
     attempt_save_page,
     attempt_submit,
-    attempts_close_overdue,
 )
 from quiz.certificates.models import Certificate
 from quiz.models import Layout
@@ -249,6 +248,5 @@ def _certificate_for(attempt: Attempt):
 
 @trainee_required
 def attempt_history(request: HttpRequest) -> HttpResponse:
-    attempts_close_overdue(user=request.user)
     attempts = Attempt.objects.for_user(request.user).select_related("quiz")
     return render(request, "quiz/attempt_history.html", {"attempts": attempts})
