@@ -1,5 +1,6 @@
-# The two README commands: `make run` (site on SQLite with demo data) and
-# `make test` (install and run the tests). Only python3 (3.11+) is needed.
+# The two README commands: `make run` (site on SQLite with demo data, and the
+# task worker) and `make test` (install and run the tests). Only python3 (3.11+)
+# is needed.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -36,9 +37,14 @@ lock: $(BIN)/python
 		--strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file requirements.lock $(LOCK_ARGS) pyproject.toml
 
+# The task worker runs in the background (mail, reminders, grading at the
+# deadline), as in production: the same database backend, mail printed to the
+# console by the worker. It stops with the server.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: install

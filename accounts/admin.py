@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 
 from accounts.admin_mixins import RecordAdminMixin
 from accounts.enrollment import EnrollmentError, parse_enrollment_csv, trainees_enroll
-from accounts.mail import mail_goes_out
-from accounts.models import Cohort, User
+from accounts.mail import mail_goes_out, mail_retry
+from accounts.models import Cohort, OutgoingMail, ReminderSent, User
 from accounts.roles import Role, holders_q
 
 MAX_ENROLL_BYTES = 1024 * 1024
@@ -267,3 +267,50 @@ def enroll_summary(result, cohort) -> str:
         len(result.existing),
     ) % {"old": len(result.existing), "cohort": cohort}
     return f"{created}; {added}"
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Every mail the site queued: sent, waiting (with its next try) or given up
+    on (with the last error). A mail given up on can be tried again."""
+
+    list_display = ["created_at", "subject", "recipients", "status", "attempts"]
+    list_filter = ["status"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [
+        "to",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    exclude = ["html_body", "sensitive"]
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj: OutgoingMail) -> str:
+        return ", ".join(obj.to)
+
+    @admin.action(description=_("Try the selected mail again"))
+    def retry(self, request, queryset) -> None:
+        count = mail_retry(mail_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(n)d mail queued again.", "%(n)d mails queued again.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "user", "reason", "about", "on"]
+    list_filter = ["reason"]
+    search_fields = ["user__username", "user__email", "about"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -22,7 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Cohort
+from accounts.mail import mail_queue_many
+from accounts.models import Cohort, OutgoingMail
 from accounts.roles import Role, role_group, role_groups
 
 MAX_ROWS = 5000
@@ -31,8 +30,6 @@ EMAIL_MAX_LENGTH = 254  # the User model's field
 # this many LIKEs stays well below SQLite's expression depth limit of 1000,
 # which one OR over every row of a 1,200-row file went past.
 BATCH = 500
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -221,31 +218,24 @@ def trainees_enroll(*, cohort: Cohort, rows: list[EnrollRow]) -> EnrollResult:
         # bulk_create sets pks on PostgreSQL and SQLite 3.35+.
         trainee_group.user_set.add(*created)
         cohort.trainees.add(*created, *existing.values())
-        transaction.on_commit(lambda: _send_welcomes(created, cohort), robust=True)
+        # Queued with the accounts: each is sent by the task worker, retried
+        # while the mail server refuses it, and none is lost if it is down.
+        mail_queue_many([_welcome(user, cohort) for user in created])
     return EnrollResult(created=created, existing=list(existing.values()))
 
 
-def _send_welcomes(users, cohort: Cohort) -> None:
-    """Mail each new trainee; one failure is logged and does not stop the others."""
-    for user in users:
-        try:
-            _send_welcome(user, cohort)
-        except Exception:  # noqa: BLE001 - logged; "Forgot password" still works
-            logger.exception("Could not mail the enrolment link to %s", user.email)
-
-
-def _send_welcome(user, cohort: Cohort) -> None:
+def _welcome(user, cohort: Cohort) -> OutgoingMail:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = settings.SITE_URL + reverse(
         "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
     )
-    send_mail(
+    return OutgoingMail(
+        to=[user.email],
         subject=_("Your Rulewise training account"),
-        message=render_to_string(
+        body=render_to_string(
             "accounts/email/enrolled.txt",
             {"user": user, "cohort": cohort, "link": link},
         ),
-        from_email=None,
-        recipient_list=[user.email],
+        sensitive=True,
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import scope_cohorts, scope_trainees
@@ -25,6 +26,18 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    # db_default too: an app server still on the previous release (a rolling
+    # deploy) inserts users without the column.
+    reminders_enabled = models.BooleanField(
+        _("send me reminders"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Certificates about to expire and, for supervisors, the weekly digest "
+            "of trainees who need attention."
+        ),
+    )
 
     objects = UserManager()
 
@@ -101,3 +114,90 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Gave up")
+
+
+class OutgoingMail(models.Model):
+    """One mail on its way out (accounts/mail.py): written in the transaction
+    that decided to send it, delivered by the task worker, tried again with
+    back-off when the mail server refuses, and kept when it is given up on: a
+    mail is never dropped silently."""
+
+    to = models.JSONField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    # A mail holding a secret (a password-reset link) has its text wiped once
+    # it is sent: the record stays, the secret does not.
+    sensitive = models.BooleanField(_("holds a secret link"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MailStatus.choices,
+        default=MailStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outgoing_mail_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)} ({self.get_status_display()})"
+
+
+class ReminderSent(models.Model):
+    """A reminder queued for a user: what for (`reason`, e.g.
+    "certificate_expires_30", with `about` naming the object, e.g. the
+    certificate) and for which date. The constraint makes each reminder go out
+    once, however often and from however many machines `send_reminders` runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders_sent",
+        verbose_name=_("user"),
+    )
+    reason = models.CharField(_("reason"), max_length=60)
+    about = models.CharField(_("about"), max_length=60, blank=True)
+    on = models.DateField(_("for the date"))
+    mail = models.ForeignKey(
+        OutgoingMail,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mail"),
+    )
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "reason", "about", "on"],
+                name="reminder_once_per_user_reason_date",
+                violation_error_message=_("This reminder was already sent."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.about} for {self.user_id} on {self.on}"

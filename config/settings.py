@@ -68,6 +68,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # - facility and discrimination for the question list, {question id: (n, %, %)}.
 QUESTION_BANK_GUARDS = ["quiz.services.published_quiz_problems"]
 QUESTION_ITEM_STATISTICS = "quiz.reports.selectors.question_item_summary"
+# Reminders (accounts/reminders.py): each provider is called with `today` and
+# returns the reminders due (trainees' certificates expiring, the supervisors'
+# weekly digest, ...); `send_reminders` queues each once per (user, reason, date).
+REMINDER_PROVIDERS = [
+    "quiz.certificates.reminders.certificate_expiry_reminders",
+    "quiz.reports.reminders.supervisor_digest_reminders",
+]
 
 INSTALLED_APPS = [
     "accounts",
@@ -85,6 +92,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +212,23 @@ else:
         }
     }
 
+# The attempt pages' rendered questions (quiz/attempts/rendering.py): markup only,
+# never an answer. Per-process memory by default (a database cache would cost the
+# query it saves); Redis, shared by the app servers, when REDIS_URL is set.
+if REDIS_URL:
+    CACHES["render"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "rulewise-render",
+        "TIMEOUT": 6 * 60 * 60,
+    }
+else:
+    CACHES["render"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rulewise-render",
+        "TIMEOUT": 6 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": env_int("RENDER_CACHE_ENTRIES", 5000)},
+    }
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -236,12 +262,34 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+    # A mail server that accepts the connection and then says nothing must not
+    # hold the task worker (and the mail's row lock) for ever: the send fails
+    # after this many seconds and is retried like any other failure.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Rulewise <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The task queue (Django's tasks API through the django-tasks backport). By default
+# the tasks are rows in this database: they survive restarts, any app server can
+# enqueue, and `manage.py db_worker` runs them. Swappable for another backend
+# (RQ, Celery) by its dotted path; the immediate backend runs each task at once
+# in the process that enqueues it (no worker; a slow SMTP server then slows pages).
+_tasks_backend = os.environ.get("TASKS_BACKEND", "")
+TASKS = {
+    "default": {
+        "BACKEND": _tasks_backend or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Every mail goes through the queue (accounts/mail.py): a send that fails is tried
+# again after MAIL_RETRY_SECONDS, then twice that, ... up to MAIL_MAX_ATTEMPTS
+# tries, then kept as failed (OutgoingMail in the admin), never dropped.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 
 # Security. Behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER to
 # "HTTP_X_FORWARDED_PROTO,https".

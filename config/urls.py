@@ -19,6 +19,7 @@ urlpatterns = [
         PasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -18,12 +18,9 @@ from quiz.attempts.selectors import (
     rule_mastery,
     with_question_count,
 )
-from quiz.attempts.services import (
-    StartRefusedError,
-    attempt_start,
-    attempts_close_overdue,
-)
+from quiz.attempts.services import StartRefusedError, attempt_start
 from quiz.models import Quiz
+from quiz.programme import effective
 from quiz.programme.attention import attention_summary_cached
 from quiz.programme.selectors import open_to
 
@@ -46,7 +43,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["attention"] = attention_summary_cached(user)
     context["show_trainee"] = is_trainee(user)
     if context["show_trainee"]:
-        attempts_close_overdue(user=user)
         context["statuses"] = quiz_statuses(user=user)
         context["next_step"] = next_step(context["statuses"])
         context["n_passed"] = sum(
@@ -73,7 +69,6 @@ def _bank_summary() -> dict:
 
 @trainee_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    attempts_close_overdue(user=request.user)
     return render(
         request, "quiz/quiz_list.html", {"statuses": quiz_statuses(user=request.user)}
     )
@@ -97,7 +92,6 @@ def _open_quiz(request, slug: str) -> Quiz:
 @trainee_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _open_quiz(request, slug)
-    attempts_close_overdue(user=request.user)
     return render(request, "quiz/quiz_detail.html", _quiz_detail_context(request, quiz))
 
 
@@ -106,7 +100,9 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _open_quiz(request, slug)
     try:
-        attempt = attempt_start(quiz=quiz, user=request.user)
+        attempt = attempt_start(
+            quiz=quiz, user=request.user, settings=effective.from_row(quiz, quiz)
+        )
     except StartRefusedError as exc:
         messages.error(request, str(exc))
         return render(

@@ -94,6 +94,7 @@ MATRIX = {
     "quiz:home": ("get", lambda w: [], ALL_200),
     "login": ("get", lambda w: [], ALL_200),
     "logout": ("get", lambda w: [], dict.fromkeys(USERS, R405)),
+    "accounts:preferences": ("get", lambda w: [], SIGNED_IN_200),
     "password_change": ("get", lambda w: [], SIGNED_IN_200),
     "password_change_done": ("get", lambda w: [], SIGNED_IN_200),
     "password_reset": ("get", lambda w: [], ALL_200),

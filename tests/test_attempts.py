@@ -3,9 +3,11 @@
 import random
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from questions.models import Choice, QuestionType
 from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
+    StartRefusedError,
     attempt_save_answers,
     attempt_start,
     attempt_submit,
@@ -406,7 +409,11 @@ def test_submit_within_the_grace_period_counts(trainee, settings):
     assert outcome.attempt.score == 100
 
 
-def test_overdue_attempt_is_graded_when_next_touched(trainee_client, trainee):
+def test_pages_leave_other_overdue_attempts_to_the_queue_and_cron(
+    trainee_client, trainee
+):
+    # Grading is off the request path: the list pages read, they do not grade
+    # (the task scheduled at the start, or close_overdue_attempts, does).
     quiz = QuizFactory(questions__n=2, time_limit_minutes=5)
     attempt = attempt_start(quiz=quiz, user=trainee)
     attempt_save_answers(
@@ -416,12 +423,34 @@ def test_overdue_attempt_is_graded_when_next_touched(trainee_client, trainee):
         deadline=timezone.now() - timedelta(hours=1)
     )
 
-    response = trainee_client.get(reverse("quiz:quiz-list"))
+    for name in ("quiz:home", "quiz:quiz-list", "quiz:attempt-history"):
+        assert trainee_client.get(reverse(name)).status_code == 200
+    assert trainee_client.get(reverse("quiz:certificate-list")).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS
+
+    call_command("close_overdue_attempts", stdout=StringIO())
 
     attempt.refresh_from_db()
-    assert response.status_code == 200
     assert attempt.state == AttemptState.FINISHED
     assert attempt.timed_out and attempt.score == 100
+
+
+def test_starting_grades_that_quizs_overdue_attempt_first_and_counts_it(trainee):
+    # The trainee's own overdue attempt on the quiz is graded when they start
+    # it again, and counted: it cannot be used to start past the last attempt.
+    quiz = QuizFactory(questions__n=1, time_limit_minutes=5, max_attempts=1)
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(hours=1)
+    )
+
+    with pytest.raises(StartRefusedError):
+        attempt_start(quiz=quiz, user=trainee)
+
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.FINISHED and attempt.timed_out
+    assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1
 
 
 def test_an_attempt_graded_long_after_its_time_ran_out_ends_at_its_deadline(
@@ -433,7 +462,7 @@ def test_an_attempt_graded_long_after_its_time_ran_out_ends_at_its_deadline(
     attempt = passed_attempt_left_overdue(trainee, days_ago=20, validity_months=12)
     deadline = attempt.deadline
 
-    trainee_client.get(reverse("quiz:home"))  # the trainee comes back 20 days later
+    call_command("close_overdue_attempts", stdout=StringIO())  # cron, 20 days on
 
     attempt.refresh_from_db()
     certificate = trainee.certificates.get()

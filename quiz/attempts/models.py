@@ -59,6 +59,23 @@ class AttemptQuerySet(models.QuerySet):
         )
 
 
+def items_with_closes(items: models.QuerySet) -> models.QuerySet:
+    """Attempt questions annotated with when their attempt's quiz closes for its
+    trainee (`p_closes_at`), for the pages and writes that read an attempt
+    through its questions: hand it on with attempt_closes_from."""
+    return items.annotate(
+        **effective.closes_annotation(
+            user="attempt__user", quiz="attempt__quiz", quiz_fields="attempt__quiz__"
+        )
+    )
+
+
+def attempt_closes_from(items: list) -> None:
+    """Give the attempt the closing date its first question was read with."""
+    if items and hasattr(items[0], "p_closes_at"):
+        items[0].attempt.p_closes_at = items[0].p_closes_at
+
+
 class Attempt(models.Model):
     """One sitting of a quiz by a trainee, with what was shown and how it was graded."""
 

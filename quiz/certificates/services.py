@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mail import mail_queue
 from quiz.attempts.models import Attempt
 from quiz.certificates.codes import code_generate
 from quiz.certificates.models import Certificate
@@ -85,15 +85,15 @@ def certificate_issue_for_attempt(*, attempt: Attempt) -> Certificate | None:
         # Graded so long after its deadline that its term is over: the record of
         # the pass is kept, but telling the holder it is ready would be wrong.
         return certificate
-    # robust: a mail server that is down must not turn a graded pass into an error.
-    transaction.on_commit(
-        lambda: certificate_send_mail(certificate=certificate), robust=True
-    )
+    # Queued in the grading transaction: the pass, its certificate and the mail
+    # land together; the worker sends it (and retries: a mail server that is
+    # down neither fails the grading nor loses the notice).
+    certificate_send_mail(certificate=certificate)
     return certificate
 
 
 def certificate_send_mail(*, certificate: Certificate) -> None:
-    """Tell the holder their certificate is ready (after the grading commit)."""
+    """Queue the notice that the holder's certificate is ready."""
     user = certificate.user
     if not user.email:
         return
@@ -102,12 +102,11 @@ def certificate_send_mail(*, certificate: Certificate) -> None:
         "verify_url": verification_url(certificate),
         "list_url": settings.SITE_URL + reverse("quiz:certificate-list"),
     }
-    send_mail(
+    mail_queue(
+        to=[user.email],
         subject=_("Your Rulewise certificate: %(quiz)s")
         % {"quiz": certificate.quiz_title},
-        message=render_to_string("quiz/email/certificate_issued.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+        body=render_to_string("quiz/email/certificate_issued.txt", context),
     )
 
 

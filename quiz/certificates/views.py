@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 from accounts import throttle
 from accounts.http import attachment_header, too_many_requests
 from accounts.net import client_address
-from quiz.attempts.services import attempts_close_overdue
 from quiz.certificates.codes import code_problem, normalise_code
 from quiz.certificates.pdf import CertificateData, render_certificate
 from quiz.certificates.services import verification_url
@@ -22,8 +21,6 @@ from quiz.models import Certificate
 
 @login_required
 def certificate_list(request: HttpRequest) -> HttpResponse:
-    # A pass whose time ran out before the trainee came back earns its certificate now.
-    attempts_close_overdue(user=request.user)
     certificates = Certificate.objects.filter(user=request.user).select_related("quiz")
     return render(request, "quiz/certificate_list.html", {"certificates": certificates})
 

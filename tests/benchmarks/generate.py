@@ -169,9 +169,10 @@ class Bank:
         self.wrong: dict[int, list[tuple[list[int], Fraction]]] = {}
         for question in questions:
             pk = question.pk
-            self.plain[pk] = _snapshot(question, rng, False)
+            parts = (question, list(question.choices.all()), list(question.rules.all()))
+            self.plain[pk] = _snapshot(*parts, rng, False)
             self.snapshots[pk] = [
-                _snapshot(question, rng, True) for _ in range(SNAPSHOT_VARIANTS)
+                _snapshot(*parts, rng, True) for _ in range(SNAPSHOT_VARIANTS)
             ]
             snap = self.plain[pk]
             self.critical[pk] = any(rule["critical"] for rule in snap["rules"])

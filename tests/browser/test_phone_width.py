@@ -221,6 +221,7 @@ def test_trainee_pages_fit_a_phone(page: Page, demo):
         shows=(".rw-seal-valid",),
     )
     sweep.visit("password-change", "/accounts/password_change/", shows=("main form",))
+    sweep.visit("preferences", "/accounts/preferences/", shows=("main form",))
     sweep.report()
 
     # The actions of the tables are on screen without scrolling sideways (the

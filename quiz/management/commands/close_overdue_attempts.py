@@ -6,8 +6,9 @@ from quiz.attempts.services import attempts_close_overdue
 class Command(BaseCommand):
     help = (
         "Grade every attempt whose time ran out, as it stands (issuing certificates "
-        "for passes). Pages do this when a trainee comes back; run this from cron "
-        "(e.g. every 5 minutes) so reports and certificates never wait for that."
+        "for passes). A task does it at each deadline and pages grade only the "
+        "trainee's own attempt when they open it; run this from cron (e.g. every 5 "
+        "minutes) so reports and certificates never wait for either."
     )
 
     def handle(self, *args, **options) -> None:
