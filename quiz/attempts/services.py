@@ -25,6 +25,7 @@ from quiz.attempts.models import (
 from quiz.certificates.services import certificate_issue_for_attempt
 from quiz.models import Quiz
 from quiz.selection import SelectionError, select_question_ids
+from quiz.snapshots import question_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -46,38 +47,6 @@ class StartRefusedError(AttemptError):
 
 
 # --- starting ---------------------------------------------------------------
-
-
-def _snapshot(question: Question, rng: random.Random, shuffle_choices: bool) -> dict:
-    choices = [
-        {
-            "id": choice.pk,
-            "text": choice.text,
-            "correct": choice.correct,
-            "feedback": choice.feedback,
-        }
-        for choice in question.choices.all()
-    ]
-    # True/false reads best in its natural order.
-    if shuffle_choices and question.qtype != "true_false":
-        rng.shuffle(choices)
-    return {
-        "qtype": question.qtype,
-        "stem": question.stem,
-        "explanation": question.explanation,
-        "category": question.category.name,
-        "choices": choices,
-        "rules": [
-            {
-                "id": rule.pk,
-                "code": rule.code,
-                "title": rule.title,
-                "wording": rule.wording,
-                "critical": rule.critical,
-            }
-            for rule in question.rules.all()
-        ],
-    }
 
 
 def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
@@ -147,7 +116,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
         items = []
         for position, (slot, pk) in enumerate(ids, start=1):
             question = questions[pk]
-            snapshot = _snapshot(question, rng, quiz.shuffle_choices)
+            snapshot = question_snapshot(question, rng, quiz.shuffle_choices)
             items.append(
                 AttemptQuestion(
                     attempt=attempt,

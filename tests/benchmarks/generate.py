@@ -32,7 +32,7 @@ attempts each (the final exam at most 3, stopping at the first pass), spread ove
 the two years before today; about 4% have an attempt in progress. Answers follow
 a simple ability/difficulty model; marks, scores, pass/fail and the critical-rule
 gate are computed with quiz.grading exactly as a submit would, on snapshots built
-by quiz.attempts.services._snapshot (three shuffles per question, reused). The first pass
+by quiz.snapshots.question_snapshot (three shuffles per question, reused). The first pass
 of the final exam issues a certificate (valid 24 months; 1% revoked).
 
 All users' password is `bench-password` (hashed once, the hash reused).
@@ -147,9 +147,9 @@ class Bank:
     def __init__(self, rng: random.Random) -> None:
         from questions.models import Question
         from quiz.attempts.grading import question_mark
-        from quiz.attempts.services import _snapshot
         from quiz.models import Quiz
         from quiz.selection import select_question_ids
+        from quiz.snapshots import question_snapshot
 
         self.quizzes = list(Quiz.objects.published().order_by("order", "pk"))
         self.final = next(q for q in self.quizzes if q.certificate_on_pass)
@@ -169,9 +169,9 @@ class Bank:
         self.wrong: dict[int, list[tuple[list[int], Fraction]]] = {}
         for question in questions:
             pk = question.pk
-            self.plain[pk] = _snapshot(question, rng, False)
+            self.plain[pk] = question_snapshot(question, rng, False)
             self.snapshots[pk] = [
-                _snapshot(question, rng, True) for _ in range(SNAPSHOT_VARIANTS)
+                question_snapshot(question, rng, True) for _ in range(SNAPSHOT_VARIANTS)
             ]
             snap = self.plain[pk]
             self.critical[pk] = any(rule["critical"] for rule in snap["rules"])
