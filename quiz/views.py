@@ -24,6 +24,7 @@ from quiz.attempts.services import (
     attempts_close_overdue,
 )
 from quiz.models import Quiz
+from quiz.practice.selectors import practice_glance
 
 # --- home -------------------------------------------------------------------
 
@@ -50,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["mastery"] = rule_mastery(user=user, reviewable_only=True)
         context["threshold"] = MASTERY_THRESHOLD
+        context["practice"] = practice_glance(user=user)
     return render(request, "quiz/dashboard.html", context)
 
 

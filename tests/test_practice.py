@@ -358,3 +358,87 @@ def test_practice_changes_nothing_assessment_reads(bank, trainee_client, trainee
         )
     assert PracticeItem.objects.filter(answered_at__isnull=False).count() == 3
     assert dump() == before
+
+
+# --- query counts: constant whatever the trainee's history -----------------------
+
+AUTH = 3  # session, user, permissions: the price of any signed-in page
+
+
+def history(trainee, n_rules):
+    """n_rules rules with two questions each, every question practised once."""
+    for _ in range(n_rules):
+        rule = RuleFactory(critical=True)
+        for _ in range(2):
+            published_question(rules=[rule])
+    session = practice_start(user=trainee, now=T0)
+    while (item := practice_serve(user=trainee, session=session, now=T0)) is not None:
+        practice_answer(
+            user=trainee, item_id=item.pk, choice_ids=wrong_ids(item), now=T0
+        )
+        if item.position == 10:
+            session = practice_start(user=trainee, now=T0)
+    return session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_rules", [2, 12])
+def test_practice_pages_run_a_fixed_number_of_queries(
+    trainee_client, trainee, n_rules, django_assert_num_queries
+):
+    history(trainee, n_rules)
+    # AUTH + due today + the streak's days + the open session
+    with django_assert_num_queries(AUTH + 3):
+        assert trainee_client.get(reverse("quiz:practice")).status_code == 200
+    response = trainee_client.post(reverse("quiz:practice"))
+    item = PracticeItem.objects.get(pk=response["Location"].split("/")[-2])
+    url = reverse("quiz:practice-item", args=[item.pk])
+    # AUTH + the item with its session and rule
+    with django_assert_num_queries(AUTH + 1):
+        assert trainee_client.get(url).status_code == 200
+    # AUTH + the item (the form's) + savepoint, the item and card locked, the
+    # card's update, the item's update, release
+    with django_assert_num_queries(AUTH + 6):
+        response = trainee_client.post(url, {"answer": places(item, right_ids(item))})
+    assert response.status_code == 302
+    with django_assert_num_queries(AUTH + 1):
+        assert "Why:" in trainee_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_rules", [2, 12])
+def test_rules_reader_and_next_run_a_fixed_number_of_queries(
+    trainee_client, trainee, n_rules, django_assert_num_queries
+):
+    history(trainee, n_rules)
+    # AUTH + the rules and the latest quiz answers per rule (rule_mastery, 2) +
+    # practice: cards with rules, latest practice answers, totals, streak (4)
+    with django_assert_num_queries(AUTH + 6):
+        assert trainee_client.get(reverse("quiz:rule-list")).status_code == 200
+    code = PracticeCard.objects.first().question.rules.first().code
+    with django_assert_num_queries(AUTH + 6):
+        assert (
+            trainee_client.get(reverse("quiz:rule-detail", args=[code])).status_code
+            == 200
+        )
+    # AUTH + the session + savepoint, the session locked, its items; the next
+    # question: cards, the rules' mastery (2), the session's questions, the bank,
+    # the missed rules; the question, its choices and rules; the card (every
+    # question has one by now: a get; a new card adds a savepoint, an insert and
+    # a release); the item; release
+    session = practice_start(user=trainee)
+    item = practice_serve(user=trainee, session=session)
+    practice_answer(user=trainee, item_id=item.pk, choice_ids=right_ids(item))
+    with django_assert_num_queries(AUTH + 1 + 3 + 6 + 3 + 1 + 1 + 1):
+        response = trainee_client.post(reverse("quiz:practice-next", args=[session.pk]))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_rules_reader_for_a_supervisor_reads_the_rules_only(
+    supervisor_client, bank, django_assert_num_queries
+):
+    # AUTH + the rules
+    with django_assert_num_queries(AUTH + 1):
+        page = supervisor_client.get(reverse("quiz:rule-list")).content.decode()
+    assert "Practise this rule" not in page and "R-CRIT" in page
