@@ -442,3 +442,93 @@ def test_rules_reader_for_a_supervisor_reads_the_rules_only(
     with django_assert_num_queries(AUTH + 1):
         page = supervisor_client.get(reverse("quiz:rule-list")).content.decode()
     assert "Practise this rule" not in page and "R-CRIT" in page
+
+
+# --- what comes first, from the database ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_rule_missed_in_a_quiz_comes_before_other_new_questions(trainee):
+    from quiz.practice.selectors import next_question_id
+
+    plain = [published_question(rules=[RuleFactory()]) for _ in range(3)]
+    missed = plain[2]
+    quiz = QuizFactory(questions=[missed])
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    wrong = [c.pk for c in missed.choices.filter(correct=False)[:1]]
+    attempt_submit(
+        attempt=attempt, user=trainee, answers={attempt.items.get().position: wrong}
+    )
+    session = practice_start(user=trainee)
+    # Under 80% mastery (0 of 1 right) and new: before the other new questions,
+    # which come in the bank's order.
+    assert next_question_id(user=trainee, session=session) == missed.pk
+
+
+@pytest.mark.django_db
+def test_a_quiz_that_hides_its_answers_does_not_steer_practice(trainee):
+    from quiz.practice.selectors import missed_rule_ids, next_question_id
+
+    plain = [published_question(rules=[RuleFactory()]) for _ in range(3)]
+    missed = plain[2]
+    quiz = QuizFactory(questions=[missed], review="never")
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    wrong = [c.pk for c in missed.choices.filter(correct=False)[:1]]
+    attempt_submit(
+        attempt=attempt, user=trainee, answers={attempt.items.get().position: wrong}
+    )
+    assert missed_rule_ids(user=trainee) == set()
+    session = practice_start(user=trainee)
+    assert next_question_id(user=trainee, session=session) == plain[0].pk
+
+
+@pytest.mark.django_db
+def test_rules_reader_shows_the_passage_and_both_masteries(bank, trainee_client):
+    trainee_client.post(reverse("quiz:practice"))
+    item = PracticeItem.objects.get()
+    trainee_client.post(
+        reverse("quiz:practice-item", args=[item.pk]),
+        {"answer": places(item, right_ids(item))},
+    )
+    page = trainee_client.get(reverse("quiz:rule-detail", args=["R-CRIT"]))
+    html = page.content.decode()
+    assert "<mark>" in html and bank["critical"].passage in html
+    assert "Exam mastery" in html and "no quiz answers yet" in html
+    assert "Practice mastery" in html and "100%" in html
+    assert reverse("quiz:practice-rule", args=["R-CRIT"]) in html
+    assert (
+        trainee_client.get(reverse("quiz:rule-detail", args=["R-NONE"])).status_code
+        == 404
+    )
+
+
+@pytest.mark.django_db
+def test_practising_one_rule_serves_only_its_questions(bank, trainee_client):
+    response = trainee_client.post(reverse("quiz:practice-rule", args=["R-PLAIN"]))
+    item = PracticeItem.objects.get(pk=response["Location"].split("/")[-2])
+    assert item.card.question_id == bank["questions"][2].pk
+    assert item.session.rule == bank["plain"]
+
+
+@pytest.mark.django_db
+def test_supervisor_sees_practice_activity_on_the_trainee_report(
+    bank, trainee, cohort, supervisor_client
+):
+    session = practice_start(user=trainee)
+    item = practice_serve(user=trainee, session=session)
+    practice_answer(user=trainee, item_id=item.pk, choice_ids=wrong_ids(item))
+    html = supervisor_client.get(
+        reverse("quiz:report-trainee", args=[trainee.pk])
+    ).content.decode()
+    assert "Practice" in html and "Estimated retention" in html
+    assert "R-CRIT" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_due_today_and_the_streak(bank, trainee, trainee_client):
+    session = practice_start(user=trainee)
+    item = practice_serve(user=trainee, session=session)
+    practice_answer(user=trainee, item_id=item.pk, choice_ids=wrong_ids(item))
+    html = trainee_client.get(reverse("quiz:home")).content.decode()
+    # A wrong answer comes back within minutes: due today.
+    assert "1 question due today" in html and "a streak of 1 day" in html
