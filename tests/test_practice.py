@@ -11,6 +11,7 @@ import fsrs
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from questions.models import QuestionType
 from quiz.attempts.services import attempt_start, attempt_submit
@@ -532,3 +533,20 @@ def test_dashboard_shows_due_today_and_the_streak(bank, trainee, trainee_client)
     html = trainee_client.get(reverse("quiz:home")).content.decode()
     # A wrong answer comes back within minutes: due today.
     assert "1 question due today" in html and "a streak of 1 day" in html
+
+
+@pytest.mark.django_db
+def test_a_retired_question_is_never_due_again(bank, trainee):
+    from questions.services import question_unpublish
+    from quiz.practice.selectors import practice_glance
+
+    session = practice_start(user=trainee)
+    item = practice_serve(user=trainee, session=session)
+    practice_answer(user=trainee, item_id=item.pk, choice_ids=wrong_ids(item))
+    later = timezone.now() + timedelta(hours=1)
+    assert practice_glance(user=trainee, now=later).due_today == 1
+    question_unpublish(question=item.card.question)
+    assert practice_glance(user=trainee, now=later).due_today == 0
+    # The answer stays, as it was served.
+    item.refresh_from_db()
+    assert item.is_answered and item.snapshot["stem"] == item.card.question.stem

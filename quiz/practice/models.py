@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from questions.models import Question, Rule
+from questions.models import Question, QuestionStatus, Rule
 
 SESSION_SIZE = 10
 
@@ -30,8 +30,10 @@ class Rating(models.IntegerChoices):
 
 
 class PracticeCardQuerySet(models.QuerySet):
-    def due(self, now=None) -> "PracticeCardQuerySet":
-        return self.filter(due__lte=now or timezone.now())
+    def of_published(self, user) -> "PracticeCardQuerySet":
+        """The user's cards of questions still published: a retired question's
+        card is kept (its answers are history) but never due again."""
+        return self.filter(user=user, question__status=QuestionStatus.PUBLISHED)
 
 
 class PracticeCard(models.Model):

@@ -124,9 +124,11 @@ class Glance:
 def practice_glance(*, user, now: datetime | None = None) -> Glance:
     """Questions due by the end of today and the streak (2 queries)."""
     now = now or timezone.now()
-    due_today = PracticeCard.objects.filter(
-        user=user, due__lt=end_of_today(now)
-    ).count()
+    due_today = (
+        PracticeCard.objects.of_published(user)
+        .filter(due__lt=end_of_today(now))
+        .count()
+    )
     return Glance(due_today=due_today, streak=_streak(user, now))
 
 
@@ -189,7 +191,7 @@ def practice_overview(*, user, now: datetime | None = None) -> PracticeOverview:
     answers, due now, streak (4 queries)."""
     now = now or timezone.now()
     overview = PracticeOverview()
-    cards = PracticeCard.objects.filter(user=user).values_list(
+    cards = PracticeCard.objects.of_published(user).values_list(
         "pk",
         "state",
         "step",
