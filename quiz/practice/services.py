@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from questions.models import Question, QuestionStatus, Rule
+from questions.source import cleaned
 from quiz.attempts.grading import question_mark, to_decimal
 from quiz.practice import scheduling
 from quiz.practice.models import (
@@ -121,8 +122,9 @@ def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem:
         defaults={"due": now, "created_at": now},
     )
     snapshot = question_snapshot(question, rng, shuffle_choices=True)
-    # The feedback quotes each rule's passage of the course, as it was served.
-    passages = {rule.pk: rule.passage for rule in question.rules.all()}
+    # The feedback quotes each rule's passage of the course (the cleaned
+    # edition), as it was served.
+    passages = {rule.pk: cleaned(rule.passage) for rule in question.rules.all()}
     for rule in snapshot["rules"]:
         rule["passage"] = passages[rule["id"]]
     return PracticeItem.objects.create(
