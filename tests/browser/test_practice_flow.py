@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from quiz.practice.models import PracticeCard, PracticeItem
 from tests.browser.axe import AxeAudit
-from tests.browser.test_trainee_flow import sign_in
+from tests.browser.test_trainee_flow import screenshot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,6 +37,7 @@ def test_trainee_practises_with_immediate_feedback(page: Page, demo):
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules of the course")
     expect(page.locator("mark").first).to_be_visible()
     audit.check(page)  # the rules reader, critical rules first
+    screenshot(page, "rules-reader.png")
 
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Practice"
@@ -45,6 +46,7 @@ def test_trainee_practises_with_immediate_feedback(page: Page, demo):
     page.get_by_role("button", name="Start a session").click()
     expect(page).to_have_url(re.compile(r"/practice/questions/\d+/$"))
     audit.check(page)  # a question, no key
+    screenshot(page, "practice-question.png")
 
     for n, right in enumerate([False, True, True], start=1):
         pk = int(re.search(r"/practice/questions/(\d+)/", page.url).group(1))
@@ -56,6 +58,7 @@ def test_trainee_practises_with_immediate_feedback(page: Page, demo):
         expect(page.get_by_role("main")).to_contain_text("Why:")
         if n == 1:
             audit.check(page)  # the feedback of a wrong answer
+            screenshot(page, "practice-feedback.png")
         page.get_by_role("button", name="Next").click()
 
     page.get_by_role("button", name="Stop for now").click()
