@@ -72,7 +72,8 @@ class PracticeCard(models.Model):
         indexes = [models.Index(fields=["user", "due"], name="practice_card_due")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.question_id}"
+        # Named in the admin's refusal to delete a question trainees practise.
+        return f"{self.user} · {self.question}"
 
 
 class PracticeSession(models.Model):

@@ -107,15 +107,21 @@ def practice_serve(
         if question_id is None:
             _end([session.pk], now)
             return None
-        return _serve(session, question_id, len(items) + 1, now, rng)
+        item = _serve(session, question_id, len(items) + 1, now, rng)
+        if item is None:
+            _end([session.pk], now)
+        return item
 
 
-def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem:
+def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem | None:
     question = (
         Question.objects.select_related("category")
         .prefetch_related("choices", "rules")
-        .get(pk=question_id, status=QuestionStatus.PUBLISHED)
+        .filter(pk=question_id, status=QuestionStatus.PUBLISHED)
+        .first()
     )
+    if question is None:  # retired a moment ago
+        return None
     card, _created = PracticeCard.objects.get_or_create(
         user_id=session.user_id,
         question=question,
