@@ -68,6 +68,8 @@ def practice_start(
 def _end(session_ids: list[int], now: datetime) -> None:
     """End locked sessions. A question served but never answered is dropped, not
     scheduled: its card may be served again in a later session."""
+    if not session_ids:
+        return
     PracticeItem.objects.filter(
         session_id__in=session_ids, answered_at__isnull=True
     ).delete()
