@@ -550,3 +550,33 @@ def test_a_retired_question_is_never_due_again(bank, trainee):
     # The answer stays, as it was served.
     item.refresh_from_db()
     assert item.is_answered and item.snapshot["stem"] == item.card.question.stem
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_rules", [2, 12])
+def test_dashboard_queries_with_practice(
+    trainee_client, trainee, n_rules, django_assert_num_queries
+):
+    history(trainee, n_rules)
+    QuizFactory(questions__n=2)
+    # AUTH + overdue attempts to close + quizzes + the trainee's attempts + the
+    # rules and the latest answers per rule (mastery) + practice: due today and
+    # the streak's days
+    with django_assert_num_queries(AUTH + 3 + 2 + 2):
+        html = trainee_client.get(reverse("quiz:home")).content.decode()
+    assert "questions due today" in html
+
+
+@pytest.mark.django_db
+def test_choices_are_shuffled_when_served(bank, trainee):
+    import random
+
+    orders = set()
+    for seed in range(8):
+        session = practice_start(user=trainee)
+        item = practice_serve(user=trainee, session=session, rng=random.Random(seed))
+        assert item.card.question_id == bank["questions"][0].pk
+        orders.add(tuple(c["id"] for c in item.choices))
+        PracticeItem.objects.filter(pk=item.pk).delete()
+        PracticeSession.objects.filter(pk=session.pk).delete()
+    assert len(orders) > 1
