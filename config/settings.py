@@ -203,6 +203,23 @@ else:
         }
     }
 
+# The attempt pages' rendered questions (quiz/attempts/rendering.py): markup only,
+# never an answer. Per-process memory by default (a database cache would cost the
+# query it saves); Redis, shared by the app servers, when REDIS_URL is set.
+if REDIS_URL:
+    CACHES["render"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "rulewise-render",
+        "TIMEOUT": 6 * 60 * 60,
+    }
+else:
+    CACHES["render"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rulewise-render",
+        "TIMEOUT": 6 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": env_int("RENDER_CACHE_ENTRIES", 5000)},
+    }
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")

@@ -4,32 +4,37 @@ question never changes what either recorded."""
 
 import random
 
-from questions.models import Question
+from questions.models import Choice, Question, Rule
 
 
 def question_snapshot(
-    question: Question, rng: random.Random, shuffle_choices: bool
+    question: Question,
+    choices: list[Choice],
+    rules: list[Rule],
+    rng: random.Random,
+    shuffle_choices: bool,
 ) -> dict:
     """Stem, type, explanation, choices (shown order, with correct and feedback)
-    and rules of a question read with its category, choices and rules."""
-    choices = [
+    and rules of a question read with its category, given its choices and rules
+    (however the caller read them)."""
+    shown = [
         {
             "id": choice.pk,
             "text": choice.text,
             "correct": choice.correct,
             "feedback": choice.feedback,
         }
-        for choice in question.choices.all()
+        for choice in choices
     ]
     # True/false reads best in its natural order.
     if shuffle_choices and question.qtype != "true_false":
-        rng.shuffle(choices)
+        rng.shuffle(shown)
     return {
         "qtype": question.qtype,
         "stem": question.stem,
         "explanation": question.explanation,
         "category": question.category.name,
-        "choices": choices,
+        "choices": shown,
         "rules": [
             {
                 "id": rule.pk,
@@ -38,6 +43,6 @@ def question_snapshot(
                 "wording": rule.wording,
                 "critical": rule.critical,
             }
-            for rule in question.rules.all()
+            for rule in rules
         ],
     }

@@ -64,9 +64,12 @@ def supervisor_client(client, supervisor):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttling counters live in the cache; no test inherits another's."""
-    from django.core.cache import cache
+    """Throttling counters live in the cache, attempt pages' markup in the
+    render cache; no test inherits another's."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

@@ -306,11 +306,12 @@ def test_question_list_queries_do_not_grow_with_the_questions(
         published_question()
     url = reverse("admin:questions_question_changelist")
 
-    # session, user, the user's role permissions (2: admin gate, model perms),
+    # session, the user with their groups' permissions, their own permissions
+    # (the admin's model permission checks),
     # the category and rule filters (2), the filtered and the full count (2),
     # the page of questions (with critical flag and choice count), their rules
     # (prefetch), their item statistics
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = instructor_client.get(url)
 
     assert response.status_code == 200

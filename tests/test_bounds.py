@@ -128,10 +128,10 @@ def test_close_overdue_goes_on_past_an_attempt_that_fails(monkeypatch):
     bad = attempts[1].pk
     grade = services._grade_and_finish
 
-    def grade_or_fail(attempt, *, timed_out):
+    def grade_or_fail(attempt, *, timed_out, items=None):
         if attempt.pk == bad:
             raise ValueError("a record the grading cannot read")
-        return grade(attempt, timed_out=timed_out)
+        return grade(attempt, timed_out=timed_out, items=items)
 
     monkeypatch.setattr(services, "_grade_and_finish", grade_or_fail)
     out = StringIO()

@@ -412,8 +412,8 @@ def test_the_result_header_gives_marks_and_the_grade_by_the_quizs_method(
         attempt_submit(attempt=attempt, user=trainee, answers=answers)
         attempts.append(attempt)
 
-    # The grade comes with the attempt: AUTH + attempt (with quiz and grade) + items.
-    with django_assert_num_queries(3 + 2):
+    # The grade comes with the attempt: session, user with roles + attempt (with quiz and grade) + items.
+    with django_assert_num_queries(2 + 2):
         response = result(trainee_client, attempts[0])
     text = text_of(response)
     assert "Marks 1 out of 5" in text

@@ -363,7 +363,7 @@ def test_practice_changes_nothing_assessment_reads(bank, trainee_client, trainee
 
 # --- query counts: constant whatever the trainee's history -----------------------
 
-AUTH = 3  # session, user, permissions: the price of any signed-in page
+AUTH = 2  # session, the user with their permissions: any signed-in page
 
 
 def history(trainee, n_rules):

@@ -438,33 +438,33 @@ def test_report_query_counts_do_not_grow(
     supervisor_client, supervisor, quiz, size, django_assert_num_queries
 ):
     cohort, trainee = cohort_of(size, supervisor, quiz)
-    # session, user, permissions (3); the cohort, the published quizzes, the
+    # session, the user with permissions (2); the cohort, the published quizzes, the
     # trainees' count and page (2), grades and certificates of the page (2), the
     # totals: count, grades, certificates (3)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-cohort", args=[cohort.pk])
             ).status_code
             == 200
         )
-    # auth (3); the trainee, their attempts with quizzes, the rules, the latest
+    # auth (2); the trainee, their attempts with quizzes, the rules, the latest
     # answers per rule; practice (4): cards with their rules, the latest practice
     # answers per rule, sessions and answers, the streak's days
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-trainee", args=[trainee.pk])
             ).status_code
             == 200
         )
-    # auth (3); cohorts with their sizes, valid certificates per cohort
-    with django_assert_num_queries(5):
+    # auth (2); cohorts with their sizes, valid certificates per cohort
+    with django_assert_num_queries(4):
         assert supervisor_client.get(reverse("quiz:reports")).status_code == 200
-    # question statistics: auth (3), the form's quiz (1), five aggregates (sums,
+    # question statistics: auth (2), the form's quiz (1), five aggregates (sums,
     # choice counts, the labels' snapshots, scores and totals, slots), question
     # titles and choices (2), the filter's quiz and cohort lists (2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-questions"), {"quiz": quiz.pk}
@@ -509,9 +509,9 @@ def test_csv_export_queries_grow_by_chunks_not_rows(
         )
         rows = read_csv(response)
     assert len(rows) == 30
-    # auth (3), the cohort, the quizzes, the trainees, then per chunk of 500: grades
+    # auth (2), the cohort, the quizzes, the trainees, then per chunk of 500: grades
     # and certificates (2)
-    assert len(ctx.captured_queries) == 8
+    assert len(ctx.captured_queries) == 7
     assert User.objects.count() > 30 and Attempt.objects.count() >= 30
 
 

@@ -709,8 +709,12 @@ def _write_question(q: ParsedQuestion) -> str:
     if q.title:
         title = q.title
         if to_plain(title, "moodle") != title:
-            # Titles take no format prefix, but Moodle decodes entities.
+            # Titles take no format prefix, but Moodle decodes entities. A
+            # leading U+FEFF would be read as a byte order mark and dropped by
+            # the HTML reading of the title: it goes as a character reference.
             title = html.escape(title, quote=False)
+            if title.startswith("\ufeff"):
+                title = "&#xfeff;" + title[1:]
         head = "::" + _escape(title) + "::"
     stem_plain = _needs_plain(q.stem, "moodle")
     stem_format = "plain" if stem_plain else "moodle"

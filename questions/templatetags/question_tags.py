@@ -30,17 +30,37 @@ def question_fieldset(
     (quotes included), which is what Django's escape does, without its lazy
     wrapper on each of hundreds of calls.
     """
-    words = words or fieldset_words()
     chosen = set(selected or ())
+    parts = fieldset_parts(
+        number=number,
+        stem=stem,
+        qtype=qtype,
+        choices=choices,
+        field_name=field_name,
+        words=words or fieldset_words(),
+    )
+    html = "".join(
+        part if isinstance(part, str) else (" checked" if part[1] in chosen else "")
+        for part in parts
+    )
+    return mark_safe(html)  # noqa: S308 - every dynamic part is escaped in fieldset_parts
+
+
+def fieldset_parts(
+    *, number, stem, qtype, choices, field_name, words
+) -> list[str | tuple[str, int]]:
+    """The fieldset as escaped HTML pieces and, where a choice is ticked or not,
+    ("checked", choice id): the same markup for every trainee's answers, so a
+    page can keep it and fill in the answers on each request."""
     input_type = "checkbox" if qtype == "multiple" else "radio"
     hint = words["multiple"] if qtype == "multiple" else words["single"]
     name = escape(str(field_name))
     n = escape(str(number))
-    parts = [
-        f'<fieldset class="rw-question mb-4" aria-describedby="q{n}-hint">',
+    parts: list[str | tuple[str, int]] = [
+        f'<fieldset class="rw-question mb-4" aria-describedby="q{n}-hint">\n'
         f'  <legend class="rw-stem"><span class="visually-hidden">'
-        f"{escape(words['label'] % {'n': number})} </span>{escape(str(stem))}</legend>",
-        f'  <p id="q{n}-hint" class="form-text mt-0 mb-2">{escape(hint)}</p>',
+        f"{escape(words['label'] % {'n': number})} </span>{escape(str(stem))}</legend>\n"
+        f'  <p id="q{n}-hint" class="form-text mt-0 mb-2">{escape(hint)}</p>'
     ]
     for place, choice in enumerate(choices, start=1):
         choice_id, text = (
@@ -48,14 +68,17 @@ def question_fieldset(
             if isinstance(choice, dict)
             else (choice.pk, choice.text)
         )
-        checked = " checked" if choice_id in chosen else ""
         parts.append(
-            '  <div class="form-check">\n'
+            '\n  <div class="form-check">\n'
             f'    <input class="form-check-input" type="{input_type}" name="{name}" '
-            f'id="{name}-{place}" value="{place}"{checked}>\n'
+            f'id="{name}-{place}" value="{place}"'
+        )
+        parts.append(("checked", choice_id))
+        parts.append(
+            ">\n"
             f'    <label class="form-check-label w-100" for="{name}-{place}">'
             f"{escape(str(text))}</label>\n"
             "  </div>"
         )
-    parts.append("</fieldset>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - every dynamic part is escaped above
+    parts.append("\n</fieldset>")
+    return parts

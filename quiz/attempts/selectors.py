@@ -9,7 +9,12 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from questions.models import Rule
-from quiz.attempts.models import Attempt, AttemptQuestionRule, AttemptState
+from quiz.attempts.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptQuestionRule,
+    AttemptState,
+)
 from quiz.attempts.progress import (
     ProgressStatus,
     grade_basis,
@@ -238,6 +243,22 @@ def review_visible(attempt: Attempt) -> bool:
     if policy == ReviewPolicy.AFTER_CLOSE:
         return attempt.quiz.is_closed
     return False
+
+
+def attempt_items(*, user, pk: int, snapshots: bool = True) -> list[AttemptQuestion]:
+    """The user's own attempt's questions in order, each with the attempt and
+    its quiz, in one query: all the attempt page and the summary read. Empty
+    when the attempt is not theirs (or does not exist). Without the snapshots
+    when the page's questions are kept rendered (quiz/attempts/rendering.py)."""
+    rows = AttemptQuestion.objects.select_related("attempt__quiz").filter(
+        attempt_id=pk, attempt__user=user
+    )
+    if not snapshots:
+        rows = rows.defer("snapshot")
+    items = list(rows.order_by("position"))
+    for item in items[1:]:
+        item.attempt = items[0].attempt  # one attempt object for the page
+    return items
 
 
 GRADE_PREFIX = "grade_"

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from questions.models import Question
+from questions.models import Choice, Question, QuestionRule, Rule
 from quiz.attempts import timing
 from quiz.attempts.grading import GradedItem, attempt_grade, question_mark, to_decimal
 from quiz.attempts.models import (
@@ -22,8 +21,9 @@ from quiz.attempts.models import (
     AttemptQuestionRule,
     AttemptState,
 )
+from quiz.attempts.navigation import Navigation
 from quiz.certificates.services import certificate_issue_for_attempt
-from quiz.models import Quiz
+from quiz.models import Layout, Quiz
 from quiz.selection import SelectionError, select_question_ids
 from quiz.snapshots import question_snapshot
 
@@ -49,52 +49,74 @@ class StartRefusedError(AttemptError):
 # --- starting ---------------------------------------------------------------
 
 
+def _snapshot_sources(ids) -> dict[int, tuple[Question, list[Choice], list[Rule]]]:
+    """Each question with its choices and its rules, in two queries: the
+    questions come with their choices (every question has some), the rules in
+    their usual order (critical first)."""
+    sources: dict[int, tuple[Question, list[Choice], list[Rule]]] = {}
+    for choice in Choice.objects.filter(question_id__in=ids).select_related(
+        "question__category"
+    ):
+        sources.setdefault(choice.question_id, (choice.question, [], []))[1].append(
+            choice
+        )
+    links = (
+        QuestionRule.objects.filter(question_id__in=ids)
+        .select_related("rule")
+        .order_by(*(_related_order("rule", name) for name in Rule._meta.ordering or ()))
+    )
+    for link in links:
+        sources[link.question_id][2].append(link.rule)
+    return sources
+
+
+def _related_order(relation: str, name: str) -> str:
+    """A model's ordering term ("-critical") over a relation ("-rule__critical")."""
+    descending = name.startswith("-")
+    return ("-" if descending else "") + f"{relation}__{name.lstrip('-')}"
+
+
+class _OverdueInTheWay(Exception):
+    """The trainee's open attempt at the quiz ran out of time: it is graded in a
+    transaction of its own (a refusal to start must not roll the grade back)."""
+
+    def __init__(self, attempt: Attempt):
+        self.attempt = attempt
+
+
 def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Attempt:
     """Resume the trainee's open attempt, or start a new one with its questions fixed."""
     rng = rng or random.Random(secrets.randbits(64))
-    # Grade what ran out of time first, in its own transaction: a refusal below
-    # (no attempts left, say) must not roll that grade back.
-    attempts_close_overdue(user=user)
+    for _retry in range(2):
+        try:
+            return _start_or_resume(quiz, user, rng)
+        except _OverdueInTheWay as blocked:
+            attempt_close_if_overdue(attempt=blocked.attempt)
+    return _start_or_resume(quiz, user, rng)
+
+
+def _start_or_resume(quiz: Quiz, user, rng: random.Random) -> Attempt:
     now = timezone.now()
     with transaction.atomic():
-        # One start at a time per trainee: the user row is the lock.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        current = (
-            Attempt.objects.select_for_update()
-            .filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
-            .first()
+        # The trainee's attempts at the quiz, locked: the open one is resumed,
+        # their count numbers the next. Two starts at once cannot both add one:
+        # the constraints (one open attempt per quiz, unique numbers) refuse the
+        # second, which then resumes the first (below).
+        attempts = list(
+            Attempt.objects.select_for_update(of=("self",)).filter(quiz=quiz, user=user)
         )
+        current = next((a for a in attempts if not a.is_finished), None)
         if current is not None:
             current.quiz = quiz
-            if not _finish_if_overdue(current, now):
-                return current
-        if not quiz.published:
-            raise StartRefusedError(_("This quiz is not open."))
-        if quiz.is_closed:
-            raise StartRefusedError(
-                _("This quiz closed on %(date)s.")
-                % {
-                    "date": date_format(
-                        timezone.localtime(quiz.closes_at), "DATETIME_FORMAT"
-                    )
-                }
-            )
-        used = Attempt.objects.filter(quiz=quiz, user=user).count()
-        if quiz.max_attempts is not None and used >= quiz.max_attempts:
-            raise StartRefusedError(
-                _("You have used all %(n)d attempts allowed for this quiz.")
-                % {"n": quiz.max_attempts}
-            )
+            if current.is_overdue(now=now, grace=timing.grace()):
+                raise _OverdueInTheWay(current)
+            return current
+        _refuse_start(quiz, used=len(attempts))
         try:
             ids = select_question_ids(quiz, rng)
         except SelectionError as exc:  # the bank changed under the quiz
             raise StartRefusedError(str(exc)) from exc
-        questions = {
-            q.pk: q
-            for q in Question.objects.filter(pk__in=[pk for _slot, pk in ids])
-            .select_related("category")
-            .prefetch_related("choices", "rules")
-        }
+        sources = _snapshot_sources([pk for _slot, pk in ids])
         ends = timing.deadline_at_start(
             started_at=now, time_limit=quiz.time_limit, closes_at=quiz.closes_at
         )
@@ -103,7 +125,7 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
                 attempt = Attempt.objects.create(
                     quiz=quiz,
                     user=user,
-                    number=used + 1,
+                    number=len(attempts) + 1,
                     started_at=now,
                     deadline=ends,
                     pass_mark=quiz.pass_mark,
@@ -115,8 +137,10 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
             )
         items = []
         for position, (slot, pk) in enumerate(ids, start=1):
-            question = questions[pk]
-            snapshot = question_snapshot(question, rng, quiz.shuffle_choices)
+            question, choices, rules = sources[pk]
+            snapshot = question_snapshot(
+                question, choices, rules, rng, quiz.shuffle_choices
+            )
             items.append(
                 AttemptQuestion(
                     attempt=attempt,
@@ -136,18 +160,71 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> Atte
     return attempt
 
 
+def _refuse_start(quiz: Quiz, *, used: int) -> None:
+    if not quiz.published:
+        raise StartRefusedError(_("This quiz is not open."))
+    if quiz.is_closed:
+        raise StartRefusedError(
+            _("This quiz closed on %(date)s.")
+            % {
+                "date": date_format(
+                    timezone.localtime(quiz.closes_at), "DATETIME_FORMAT"
+                )
+            }
+        )
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        raise StartRefusedError(
+            _("You have used all %(n)d attempts allowed for this quiz.")
+            % {"n": quiz.max_attempts}
+        )
+
+
 # --- answering --------------------------------------------------------------
 
 
 class SaveOutcome(Enum):
     SAVED = "saved"
     TIMED_OUT = "timed_out"
+    SUBMITTED = "submitted"
+
+
+class NoSuchPageError(AttemptError):
+    """A page number beyond the attempt's pages."""
+
+
+def _pk(attempt: Attempt | int) -> int:
+    return attempt if isinstance(attempt, int) else attempt.pk
+
+
+def _locked_items(attempt_id: int, user) -> list[AttemptQuestion]:
+    """An open attempt's questions, each with the attempt and its quiz, in one
+    query that locks the attempt row (of: never the quiz every trainee shares,
+    nor the question rows). Every write on an open attempt starts here, so
+    saves and the submit of one attempt take turns, and each reads the rows once.
+    Raises Attempt.DoesNotExist (not the user's, or no such attempt) and
+    AttemptClosedError (already submitted)."""
+    items = list(
+        AttemptQuestion.objects.select_for_update(of=("attempt",))
+        .select_related("attempt__quiz")
+        .filter(attempt_id=attempt_id, attempt__user=user)
+        .order_by("position")
+    )
+    if not items:
+        raise Attempt.DoesNotExist
+    attempt = items[0].attempt
+    for item in items:
+        item.attempt = attempt
+    if attempt.is_finished:
+        raise AttemptClosedError(
+            _("This attempt was already submitted; nothing was changed.")
+        )
+    return items
 
 
 def _checked_answers(items: dict[int, AttemptQuestion], answers) -> dict:
     """Every answer belongs to this attempt before any is written: the question
-    is one of its positions, each choice one of that question's (the page's form
-    has parsed them; this guards every other caller)."""
+    is one of its positions, each choice one of that question's, a single-answer
+    question has one."""
     for position, ids in answers.items():
         item = items.get(position)
         if item is None:
@@ -166,23 +243,29 @@ def _checked_answers(items: dict[int, AttemptQuestion], answers) -> dict:
     return {position: list(dict.fromkeys(ids)) for position, ids in answers.items()}
 
 
-def _locked_open_attempt(attempt_id: int, user) -> Attempt:
-    # of=self: lock the attempt row only, never the quiz every trainee shares.
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("quiz")
-        .get(pk=attempt_id, user=user)
-    )
-    if attempt.is_finished:
-        raise AttemptClosedError(
-            _("This attempt was already submitted; nothing was changed.")
-        )
-    return attempt
+def _ids_from_places(
+    items: dict[int, AttemptQuestion], places: dict[int, list[int]]
+) -> dict[int, list[int]]:
+    """A page's answers (each choice's place in the order shown) as choice ids."""
+    answers: dict[int, list[int]] = {}
+    for position, chosen in places.items():
+        item = items.get(position)
+        if item is None:
+            raise InvalidAnswerError(
+                _("Question %(n)s is not part of this attempt.") % {"n": position}
+            )
+        if any(not 1 <= place <= len(item.choices) for place in chosen):
+            raise InvalidAnswerError(
+                _("That answer to question %(n)d is not one of its choices.")
+                % {"n": position}
+            )
+        answers[position] = [item.choices[place - 1]["id"] for place in chosen]
+    return answers
 
 
 def attempt_save_answers(
     *,
-    attempt: Attempt,
+    attempt: Attempt | int,
     user,
     answers: dict[int, list],
     flags: dict[int, bool] | None = None,
@@ -192,24 +275,65 @@ def attempt_save_answers(
     remember the page the trainee goes to next (where "Resume" opens); an
     overdue attempt is graded instead."""
     with transaction.atomic():
-        attempt = _locked_open_attempt(attempt.pk, user)
-        if _finish_if_overdue(attempt, timezone.now()):
+        items = _locked_items(_pk(attempt), user)
+        locked = items[0].attempt
+        if _finish_if_overdue(locked, timezone.now(), items):
             return SaveOutcome.TIMED_OUT
-        _write_answers(attempt, answers, flags or {})
-        if page is not None and page != attempt.last_page:
-            attempt.last_page = page
-            attempt.save(update_fields=["last_page"])
+        _write(locked, items, answers, flags or {}, page)
     return SaveOutcome.SAVED
 
 
-def _write_answers(
-    attempt: Attempt, answers: dict[int, list], flags: dict[int, bool]
+@dataclass(frozen=True)
+class PageSaved:
+    outcome: SaveOutcome
+    target: int | None = None  # the page to show next; None: the summary
+    pages: int = 1
+    answered: int = 0  # questions answered after the save
+
+
+def attempt_save_page(
+    *,
+    attempt_id: int,
+    user,
+    answers: dict[int, list[int]],
+    flags: dict[int, bool],
+    page: int,
+    nav: Navigation,
+) -> PageSaved:
+    """What a posted attempt page asks, in one transaction on one read of the
+    attempt: save its answers (by place, as the page posts them) and flags,
+    remember the page it goes to, or submit. An overdue attempt is graded as it
+    stood instead. Raises NoSuchPageError for a page beyond the attempt."""
+    with transaction.atomic():
+        items = _locked_items(attempt_id, user)
+        attempt = items[0].attempt
+        pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+        if page > pages:
+            raise NoSuchPageError(_("No such page in this attempt."))
+        if _finish_if_overdue(attempt, timezone.now(), items):
+            return PageSaved(SaveOutcome.TIMED_OUT)
+        by_position = {item.position: item for item in items}
+        chosen = _ids_from_places(by_position, answers)
+        target = nav.target(page, pages)
+        _write(attempt, items, chosen, flags, target)
+        if nav.action == "submit":
+            _grade_and_finish(attempt, timed_out=False, items=items)
+            return PageSaved(SaveOutcome.SUBMITTED)
+    answered = sum(1 for item in items if item.selected)
+    return PageSaved(SaveOutcome.SAVED, target=target, pages=pages, answered=answered)
+
+
+def _write(
+    attempt: Attempt,
+    items: list[AttemptQuestion],
+    answers: dict[int, list],
+    flags: dict[int, bool],
+    page: int | None,
 ) -> None:
-    if not answers and not flags:
-        return
-    items = {item.position: item for item in attempt.items.all()}
-    parsed = _checked_answers(items, answers)
-    unknown = set(flags) - set(items)
+    """Answers, flags and the page to resume on, on the rows already read."""
+    by_position = {item.position: item for item in items}
+    parsed = _checked_answers(by_position, answers)
+    unknown = set(flags) - set(by_position)
     if unknown:
         raise InvalidAnswerError(
             _("Question %(n)s is not part of this attempt.") % {"n": min(unknown)}
@@ -217,19 +341,23 @@ def _write_answers(
     now = timezone.now()
     changed = {}
     for position, ids in parsed.items():
-        item = items[position]
+        item = by_position[position]
         if item.selected != ids:
             item.selected = ids
             item.answered_at = now if ids else None
             changed[position] = item
     for position, flagged in flags.items():
-        item = items[position]
+        item = by_position[position]
         if item.flagged != flagged:
             item.flagged = flagged
             changed[position] = item
-    AttemptQuestion.objects.bulk_update(
-        changed.values(), ["selected", "answered_at", "flagged"]
-    )
+    if changed:
+        AttemptQuestion.objects.bulk_update(
+            changed.values(), ["selected", "answered_at", "flagged"]
+        )
+    if page is not None and page != attempt.last_page:
+        attempt.last_page = page
+        attempt.save(update_fields=["last_page"])
 
 
 # --- submitting and grading -------------------------------------------------
@@ -242,16 +370,18 @@ class SubmitOutcome:
 
 
 def attempt_submit(
-    *, attempt: Attempt, user, answers: dict[int, list] | None = None
+    *, attempt: Attempt | int, user, answers: dict[int, list] | None = None
 ) -> SubmitOutcome:
     """Grade the attempt once, atomically; a late submit is graded as it stood."""
     with transaction.atomic():
-        attempt = _locked_open_attempt(attempt.pk, user)
-        if _finish_if_overdue(attempt, timezone.now()):
-            return SubmitOutcome(attempt=attempt, late=True)
-        _write_answers(attempt, answers or {}, {})
-        _grade_and_finish(attempt, timed_out=False)
-    return SubmitOutcome(attempt=attempt, late=False)
+        items = _locked_items(_pk(attempt), user)
+        locked = items[0].attempt
+        if _finish_if_overdue(locked, timezone.now(), items):
+            return SubmitOutcome(attempt=locked, late=True)
+        if answers:
+            _write(locked, items, answers, {}, None)
+        _grade_and_finish(locked, timed_out=False, items=items)
+    return SubmitOutcome(attempt=locked, late=False)
 
 
 def attempt_close_if_overdue(*, attempt: Attempt) -> bool:
@@ -298,10 +428,10 @@ def attempts_close_overdue(*, user=None) -> CloseReport:
     return report
 
 
-def _finish_if_overdue(attempt: Attempt, now) -> bool:
+def _finish_if_overdue(attempt: Attempt, now, items=None) -> bool:
     """Within a transaction holding the attempt's lock: grade it if time is up."""
     if attempt.is_overdue(now=now, grace=timing.grace()):
-        _grade_and_finish(attempt, timed_out=True)
+        _grade_and_finish(attempt, timed_out=True, items=items)
         return True
     return False
 
@@ -320,8 +450,21 @@ def _finish_time(attempt: Attempt, *, timed_out: bool):
     return max(attempt.started_at, min(now, ends))
 
 
-def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
-    items = list(attempt.items.all())
+GRADED_FIELDS = [
+    "score",
+    "marks_total",
+    "passed",
+    "failed_critical",
+    "state",
+    "finished_at",
+    "timed_out",
+]
+
+
+def _grade_and_finish(attempt: Attempt, *, timed_out: bool, items=None) -> None:
+    """Mark every question and the attempt, once. `items`: its questions, when
+    the caller read them under the lock already."""
+    items = list(attempt.items.all()) if items is None else items
     graded = []
     for item in items:
         correct = {c["id"] for c in item.snapshot["choices"] if c["correct"]}
@@ -338,16 +481,6 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool) -> None:
     attempt.state = AttemptState.FINISHED
     attempt.finished_at = _finish_time(attempt, timed_out=timed_out)
     attempt.timed_out = timed_out
-    attempt.save(
-        update_fields=[
-            "score",
-            "marks_total",
-            "passed",
-            "failed_critical",
-            "state",
-            "finished_at",
-            "timed_out",
-        ]
-    )
+    attempt.save(update_fields=GRADED_FIELDS)
     # Same transaction as the grade: a pass and its certificate land together.
     certificate_issue_for_attempt(attempt=attempt)

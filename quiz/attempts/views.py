@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.policy import trainee_required
 from quiz.attempts import timing
-from quiz.attempts.forms import AttemptPageForm, Navigation, PageForm
+from quiz.attempts.forms import POSITION, AttemptPageForm, PageForm
 from quiz.attempts.models import Attempt
+from quiz.attempts.navigation import Navigation
+from quiz.attempts.rendering import kept, render_questions
 from quiz.attempts.selectors import (
+    attempt_items,
     attempt_review,
     next_try,
     result_attempt,
@@ -23,9 +26,11 @@ from quiz.attempts.selectors import (
 from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
+    NoSuchPageError,
+    PageSaved,
     SaveOutcome,
     attempt_close_if_overdue,
-    attempt_save_answers,
+    attempt_save_page,
     attempt_submit,
     attempts_close_overdue,
 )
@@ -42,10 +47,12 @@ ALREADY_SUBMITTED = gettext_lazy(
 )
 
 
-def _own_attempt(request, pk: int) -> Attempt:
-    return get_object_or_404(
-        Attempt.objects.for_user(request.user).select_related("quiz"), pk=pk
-    )
+def _own_items(request, pk: int, *, snapshots: bool = True) -> list:
+    """The attempt's questions, each with the attempt and quiz (one query)."""
+    items = attempt_items(user=request.user, pk=pk, snapshots=snapshots)
+    if not items:
+        raise Http404(_("No such attempt."))
+    return items
 
 
 def _exam_screen(attempt: Attempt, items: list) -> dict:
@@ -68,13 +75,17 @@ def _exam_screen(attempt: Attempt, items: list) -> dict:
 
 
 def _attempt_page(
-    request, attempt: Attempt, page: int, *, items=None, error: str = "", status=200
+    request, items: list, page: int, *, error: str = "", status=200, kept_page=None
 ):
-    items = list(attempt.items.all()) if items is None else items
+    attempt = items[0].attempt
     context = _exam_screen(attempt, items)
     one_per_page = context["one_per_page"]
+    shown = [items[page - 1]] if one_per_page else items
     context.update(
-        shown=[items[page - 1]] if one_per_page else items,
+        shown=shown,
+        questions=render_questions(
+            attempt, page, shown, total=len(items), kept_page=kept_page
+        ),
         page=page,
         pages=len(items) if one_per_page else 1,
         error=error,
@@ -83,8 +94,12 @@ def _attempt_page(
 
 
 def _to_result(request, attempt: Attempt, message: str, level=messages.WARNING):
+    return _to_result_pk(request, attempt.pk, message, level)
+
+
+def _to_result_pk(request, pk: int, message: str, level=messages.WARNING):
     messages.add_message(request, level, message)
-    return redirect("quiz:attempt-result", attempt.pk)
+    return redirect("quiz:attempt-result", pk)
 
 
 def _closed_attempt_response(request, attempt: Attempt) -> HttpResponse | None:
@@ -101,97 +116,104 @@ def _closed_attempt_response(request, attempt: Attempt) -> HttpResponse | None:
 @require_http_methods(["GET", "POST"])
 @trainee_required
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = _own_attempt(request, pk)
+    if request.method == "POST":
+        return _post_page(request, pk)
+    # The page asked for may be kept rendered: then its snapshots are not read.
+    asked = request.GET.get("page", "")
+    known = kept(pk, int(asked)) if POSITION.match(asked) else None
+    items = _own_items(request, pk, snapshots=known is None)
+    attempt = items[0].attempt
     if closed := _closed_attempt_response(request, attempt):
         return closed
-    # One query for the questions: the page count and the form use the same list.
-    items = list(attempt.items.all())
     pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
-    if request.method == "GET":
-        shown = PageForm(request.GET, pages=pages, resume=attempt.last_page)
-        if not shown.is_valid():
-            raise Http404(_("No such page in this attempt."))
-        return _attempt_page(request, attempt, shown.cleaned_data["page"], items=items)
-    form = AttemptPageForm(request.POST, items=items, pages=pages)
+    shown = PageForm(request.GET, pages=pages, resume=attempt.last_page)
+    if not shown.is_valid():
+        raise Http404(_("No such page in this attempt."))
+    page = shown.cleaned_data["page"]
+    return _attempt_page(
+        request, items, page, kept_page=known if str(page) == asked else None
+    )
+
+
+def _post_page(request, pk: int) -> HttpResponse:
+    """Save (or submit) a posted page, then go where the trainee asked. The
+    attempt is read once, by the service, under its lock."""
+    form = AttemptPageForm(request.POST)
     if not form.is_valid():
-        if "page" in form.errors:
-            raise Http404(_("No such page in this attempt."))
-        page = form.cleaned_data["page"]
-        error = form.error_message()
-        return _attempt_page(request, attempt, page, error=error, status=400)
-    return _save_page(request, attempt, form.cleaned_data, pages)
-
-
-def _save_page(request, attempt: Attempt, data: dict, pages: int) -> HttpResponse:
-    """Save (or submit) a valid page, then go where the trainee asked."""
-    nav: Navigation = data["nav"]
-    answers = data["answers"]
-    target = nav.target(data["page"], pages)
-    try:
-        if nav.action == "submit":
-            outcome = attempt_submit(
-                attempt=attempt, user=request.user, answers=answers
-            )
-            if outcome.late:
-                return _to_result(request, attempt, TIME_UP)
-            return redirect("quiz:attempt-result", attempt.pk)
-        saved = attempt_save_answers(
-            attempt=attempt,
-            user=request.user,
-            answers=answers,
-            flags=data["flags"],
-            page=target,
+        return _refused(
+            request, pk, form.cleaned_data.get("page", 1), form.error_message()
         )
+    data = form.cleaned_data
+    try:
+        saved = attempt_save_page(
+            attempt_id=pk,
+            user=request.user,
+            answers=data["answers"],
+            flags=data["flags"],
+            page=data["page"],
+            nav=data["nav"],
+        )
+    except (Attempt.DoesNotExist, NoSuchPageError) as exc:
+        raise Http404(_("No such page in this attempt.")) from exc
     except InvalidAnswerError as exc:
-        return _attempt_page(request, attempt, data["page"], error=str(exc), status=400)
-    except AttemptClosedError as exc:
-        return _to_result(request, attempt, str(exc))
-    if saved is SaveOutcome.TIMED_OUT:
-        return _to_result(request, attempt, TIME_UP)
+        return _refused(request, pk, data["page"], str(exc))
+    except AttemptClosedError:
+        return _to_result_pk(request, pk, ALREADY_SUBMITTED)
+    return _after_save(request, pk, saved, data["nav"])
+
+
+def _refused(request, pk: int, page: int, error: str) -> HttpResponse:
+    """The page again, with what was wrong and nothing saved (400)."""
+    items = _own_items(request, pk)
+    attempt = items[0].attempt
+    if closed := _closed_attempt_response(request, attempt):
+        return closed
+    pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+    if not 1 <= page <= pages:
+        raise Http404(_("No such page in this attempt."))
+    return _attempt_page(request, items, page, error=error, status=400)
+
+
+def _after_save(request, pk: int, saved: PageSaved, nav: Navigation) -> HttpResponse:
+    if saved.outcome is SaveOutcome.TIMED_OUT:
+        return _to_result_pk(request, pk, TIME_UP)
+    if saved.outcome is SaveOutcome.SUBMITTED:
+        return redirect("quiz:attempt-result", pk)
     if request.headers.get("x-requested-with") == "fetch":
-        return _autosaved(attempt)
-    return _go_on(request, attempt, nav, target, pages)
-
-
-def _autosaved(attempt: Attempt) -> HttpResponse:
-    """Autosave: no page, but the answered count for the progress bar."""
-    response = HttpResponse(status=204)
-    selections = attempt.items.values_list("selected", flat=True)
-    response["X-Answered"] = str(sum(1 for selected in selections if selected))
-    return response
-
-
-def _go_on(request, attempt: Attempt, nav: Navigation, target, pages: int):
-    """After a save: the page asked for (next, previous, a number), the summary
-    before submitting, or the same page with a word that it was saved."""
-    if target is None:
-        return redirect("quiz:attempt-submit", attempt.pk)
+        return _autosaved(saved.answered)
+    if saved.target is None:
+        return redirect("quiz:attempt-submit", pk)
     if nav.action == "save":
         messages.success(request, _("Your answers are saved."))
-    url = reverse("quiz:attempt-detail", args=[attempt.pk])
-    return redirect(f"{url}?page={target}" if pages > 1 else url)
+    url = reverse("quiz:attempt-detail", args=[pk])
+    return redirect(f"{url}?page={saved.target}" if saved.pages > 1 else url)
+
+
+def _autosaved(answered: int) -> HttpResponse:
+    """Autosave: no page, but the answered count for the progress bar."""
+    response = HttpResponse(status=204)
+    response["X-Answered"] = str(answered)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 @trainee_required
 def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = _own_attempt(request, pk)
-    if closed := _closed_attempt_response(request, attempt):
-        return closed
     if request.method == "GET":
-        context = _exam_screen(attempt, list(attempt.items.all()))
+        items = _own_items(request, pk)
+        if closed := _closed_attempt_response(request, items[0].attempt):
+            return closed
+        context = _exam_screen(items[0].attempt, items)
         return render(request, "quiz/attempt_submit.html", context)
     try:
-        outcome = attempt_submit(attempt=attempt, user=request.user)
-    except AttemptClosedError as exc:
-        return _to_result(request, attempt, str(exc))
+        outcome = attempt_submit(attempt=pk, user=request.user)
+    except Attempt.DoesNotExist as exc:
+        raise Http404(_("No such attempt.")) from exc
+    except AttemptClosedError:
+        return _to_result_pk(request, pk, ALREADY_SUBMITTED)
     if outcome.late:
-        return _to_result(
-            request,
-            attempt,
-            TIME_UP,
-        )
-    return redirect("quiz:attempt-result", attempt.pk)
+        return _to_result_pk(request, pk, TIME_UP)
+    return redirect("quiz:attempt-result", pk)
 
 
 @trainee_required

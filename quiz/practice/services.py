@@ -129,10 +129,13 @@ def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem |
         question=question,
         defaults={"due": now, "created_at": now},
     )
-    snapshot = question_snapshot(question, rng, shuffle_choices=True)
+    rules = list(question.rules.all())
+    snapshot = question_snapshot(
+        question, list(question.choices.all()), rules, rng, shuffle_choices=True
+    )
     # The feedback quotes each rule's passage of the course (the cleaned
     # edition), as it was served.
-    passages = {rule.pk: cleaned(rule.passage) for rule in question.rules.all()}
+    passages = {rule.pk: cleaned(rule.passage) for rule in rules}
     for rule in snapshot["rules"]:
         rule["passage"] = passages[rule["id"]]
     return PracticeItem.objects.create(

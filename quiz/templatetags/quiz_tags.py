@@ -5,7 +5,6 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from questions.templatetags.question_tags import fieldset_words, question_fieldset
 from quiz.attempts.progress import ProgressStatus
 
 register = template.Library()
@@ -38,58 +37,6 @@ def minutes(value) -> int:
     """A timedelta as whole minutes (rounded up), for "try again in N minutes"."""
     seconds = value.total_seconds() if hasattr(value, "total_seconds") else float(value)
     return max(1, int(-(-seconds // 60)))
-
-
-@register.simple_tag
-def attempt_questions(shown, *, total: int) -> SafeString:
-    """The questions of an attempt page, as the trainee answers them.
-
-    For each question: the hidden `shown` marker (which questions the form
-    covered), its place ("Question 3 of 18"), the flag toggle (a checkbox the
-    page styles as a button, so it works without JavaScript) and its fieldset.
-    Python rather than a template loop, for the reason question_fieldset gives:
-    a page of 50 questions was 50 loop bodies of variable lookups, translations
-    and number formatting, the bulk of the page's time.
-    """
-    flag_on, flag_off = escape(_("Flagged")), escape(_("Flag for review"))
-    place_of, which_of = _("Question %(k)s of %(n)s"), _("question %(k)s")
-    words = fieldset_words()
-    parts = []
-    for item in shown:
-        position = int(item.position)
-        place = escape(place_of % {"k": position, "n": total})
-        which = escape(which_of % {"k": position})
-        checked = " checked" if item.flagged else ""
-        parts.append(
-            f'<section class="rw-attempt-question" id="question-{position}" '
-            f'aria-labelledby="question-{position}-place">'
-            f'<input type="hidden" name="shown" value="{position}">'
-            '<div class="d-flex justify-content-between align-items-center gap-2 mb-2">'
-            f'<p class="small text-body-secondary mb-0" id="question-{position}-place">'
-            f"{place}</p>"
-            f'<span class="rw-flag"><input type="checkbox" class="btn-check" '
-            f'name="flag" value="{position}" id="flag-{position}" '
-            f'autocomplete="off"{checked}>'
-            f'<label class="btn btn-sm btn-outline-danger" for="flag-{position}">'
-            f'<span aria-hidden="true">&#9873;</span> '
-            f'<span class="rw-flag-off">{flag_off}</span>'
-            f'<span class="rw-flag-on">{flag_on}</span>'
-            f'<span class="visually-hidden"> ({which})</span></label></span>'
-            "</div>"
-        )
-        parts.append(
-            question_fieldset(
-                number=position,
-                stem=item.snapshot["stem"],
-                qtype=item.qtype,
-                choices=item.choices,
-                field_name=item.field_name,
-                selected=item.selected,
-                words=words,
-            )
-        )
-        parts.append("</section>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - escaped above and in question_fieldset
 
 
 @register.simple_tag

@@ -178,9 +178,10 @@ class Bank:
         self.wrong: dict[int, list[tuple[list[int], Fraction]]] = {}
         for question in questions:
             pk = question.pk
-            self.plain[pk] = question_snapshot(question, rng, False)
+            parts = (question, list(question.choices.all()), list(question.rules.all()))
+            self.plain[pk] = question_snapshot(*parts, rng, False)
             self.snapshots[pk] = [
-                question_snapshot(question, rng, True) for _ in range(SNAPSHOT_VARIANTS)
+                question_snapshot(*parts, rng, True) for _ in range(SNAPSHOT_VARIANTS)
             ]
             snap = self.plain[pk]
             self.critical[pk] = any(rule["critical"] for rule in snap["rules"])

@@ -453,3 +453,16 @@ def test_generated_questions_round_trip_through_aiken(
     assert [(q.qtype, q.stem, q.choices) for q in back] == [
         (q.qtype, q.stem, q.choices) for q in questions
     ]
+
+
+def test_a_title_that_starts_with_a_byte_order_mark_round_trips_through_gift() -> None:
+    """Found by the generated round trip: the HTML reading of a title dropped a
+    leading U+FEFF as if it were the file's byte order mark."""
+    question = ParsedQuestion(
+        qtype="single",
+        stem="0",
+        choices=(ParsedChoice("0", 1.0), ParsedChoice("1", 0.0)),
+        title="\ufeff",
+    )
+    [back] = parse_gift(write_gift([question])).questions
+    assert back.title == "\ufeff"
