@@ -20,6 +20,11 @@ from quiz.attempts.models import (  # noqa: F401
     AttemptState,
 )
 from quiz.certificates.models import Certificate, CertificateQuerySet  # noqa: F401
+from quiz.practice.models import (  # noqa: F401
+    PracticeCard,
+    PracticeItem,
+    PracticeSession,
+)
 from quiz.selection import MAX_QUESTIONS, selection_problems
 
 # Bounds on what reaches date arithmetic and loops: an absurd value is a form

@@ -20,6 +20,7 @@ from quiz.attempts.selectors import (
 )
 from quiz.attempts.services import StartRefusedError, attempt_start
 from quiz.models import Quiz
+from quiz.practice.selectors import practice_glance
 
 # --- home -------------------------------------------------------------------
 
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["mastery"] = rule_mastery(user=user, reviewable_only=True)
         context["threshold"] = MASTERY_THRESHOLD
+        context["practice"] = practice_glance(user=user)
     return render(request, "quiz/dashboard.html", context)
 
 

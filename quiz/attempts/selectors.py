@@ -189,6 +189,17 @@ class MasteryRow:
         return self.share is not None and self.share >= MASTERY_THRESHOLD
 
 
+def reviewable_q(prefix: str = "") -> Q:
+    """Attempts (reached through `prefix`) whose quiz already shows the answers:
+    review_visible() as a filter."""
+    return Q(**{f"{prefix}quiz__review": ReviewPolicy.IMMEDIATELY}) | Q(
+        **{
+            f"{prefix}quiz__review": ReviewPolicy.AFTER_CLOSE,
+            f"{prefix}quiz__closes_at__lte": timezone.now(),
+        }
+    )
+
+
 def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
     """Every rule, critical first: share of the latest answers on it fully correct.
 
@@ -200,13 +211,7 @@ def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
         item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
     )
     if reviewable_only:
-        answers = answers.filter(
-            Q(item__attempt__quiz__review=ReviewPolicy.IMMEDIATELY)
-            | Q(
-                item__attempt__quiz__review=ReviewPolicy.AFTER_CLOSE,
-                item__attempt__quiz__closes_at__lte=timezone.now(),
-            )
-        )
+        answers = answers.filter(reviewable_q("item__attempt__"))
     latest = (
         answers.annotate(
             rank=Window(
