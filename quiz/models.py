@@ -21,6 +21,11 @@ from quiz.attempts.models import (  # noqa: F401
 )
 from quiz.bounds import EARLIEST_YEAR, LATEST_YEAR, validate_course_date  # noqa: F401
 from quiz.certificates.models import Certificate, CertificateQuerySet  # noqa: F401
+from quiz.practice.models import (  # noqa: F401
+    PracticeCard,
+    PracticeItem,
+    PracticeSession,
+)
 from quiz.programme.models import Assignment, Override  # noqa: F401
 from quiz.selection import MAX_QUESTIONS, selection_problems
 

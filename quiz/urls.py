@@ -3,6 +3,7 @@ from django.urls import path
 from quiz import views
 from quiz.attempts import views as attempt_views
 from quiz.certificates import views as certificate_views
+from quiz.practice import views as practice_views
 from quiz.programme import views as programme_views
 from quiz.reports import views as report_views
 
@@ -59,5 +60,28 @@ urlpatterns = [
         name="report-attempt",
     ),
     path("reports/attention/", report_views.attention, name="report-attention"),
+    path("rules/", practice_views.rule_list, name="rule-list"),
+    path("rules/<str:code>/", practice_views.rule_detail, name="rule-detail"),
+    path("practice/", practice_views.practice_home, name="practice"),
+    path(
+        "practice/rules/<str:code>/",
+        practice_views.practice_rule,
+        name="practice-rule",
+    ),
+    path(
+        "practice/questions/<int:pk>/",
+        practice_views.practice_item,
+        name="practice-item",
+    ),
+    path(
+        "practice/sessions/<int:pk>/next/",
+        practice_views.practice_next,
+        name="practice-next",
+    ),
+    path(
+        "practice/sessions/<int:pk>/end/",
+        practice_views.practice_end,
+        name="practice-end",
+    ),
     path("reports/questions/", report_views.question_stats, name="report-questions"),
 ]

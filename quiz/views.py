@@ -20,6 +20,7 @@ from quiz.attempts.selectors import (
 )
 from quiz.attempts.services import StartRefusedError, attempt_start
 from quiz.models import Quiz
+from quiz.practice.selectors import practice_glance
 from quiz.programme import effective
 from quiz.programme.attention import attention_summary_cached
 from quiz.programme.selectors import open_to
@@ -50,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["mastery"] = rule_mastery(user=user, reviewable_only=True)
         context["threshold"] = MASTERY_THRESHOLD
+        context["practice"] = practice_glance(user=user)
     return render(request, "quiz/dashboard.html", context)
 
 

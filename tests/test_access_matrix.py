@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.models import Certificate
+from quiz.practice.services import practice_serve, practice_start
 from tests.factories import (
     CohortFactory,
     QuizFactory,
@@ -133,6 +134,22 @@ MATRIX = {
     "quiz:report-attention": ("get", lambda w: [], REPORT),
     # Supervisors grant overrides to their own cohorts' trainees only.
     "quiz:override-grant": ("get", lambda w: [w["trainee"].pk], SCOPED_REPORT),
+    "quiz:rule-list": ("get", lambda w: [], SIGNED_IN_200),
+    "quiz:rule-detail": ("get", lambda w: [w["rule"].code], SIGNED_IN_200),
+    "quiz:practice": ("get", lambda w: [], TRAINEE_PAGE),
+    "quiz:practice-rule": ("get", lambda w: [w["rule"].code], TRAINEE_PAGE),
+    "quiz:practice-item": ("get", lambda w: [w["practice_item"].pk], OWN_ATTEMPT),
+    # POST only (a GET is 405 for everyone); who may post is in test_practice.py.
+    "quiz:practice-next": (
+        "get",
+        lambda w: [w["practice_item"].session_id],
+        dict.fromkeys(USERS, R405),
+    ),
+    "quiz:practice-end": (
+        "get",
+        lambda w: [w["practice_item"].session_id],
+        dict.fromkeys(USERS, R405),
+    ),
     "admin:questions_question_preview": (
         "get",
         lambda w: [w["question"].pk],
@@ -159,7 +176,10 @@ def world(db):
     finished = attempt_start(quiz=quiz, user=trainee)
     attempt_submit(attempt=finished, user=trainee, answers=correct_answers(finished))
     practice = QuizFactory(questions__n=1)
+    session = practice_start(user=trainee)
     return {
+        "rule": question.rules.first(),
+        "practice_item": practice_serve(user=trainee, session=session),
         "trainee": trainee,
         "other_trainee": TraineeFactory(),
         "instructor": UserFactory(is_staff=True, role="Instructor"),

@@ -185,6 +185,16 @@ def test_the_programme_sits_below_attempts(graph):
         } - {"quiz.bounds"}
 
 
+def test_assessment_never_imports_practice(graph):
+    """Practice is kept apart from assessment: attempts and certificates never
+    read it, and practice writes nothing of theirs (it reads their models and
+    selectors, and marks with the same grading arithmetic)."""
+    assert _violations(graph, "quiz.attempts", "quiz.practice") == []
+    assert _violations(graph, "quiz.certificates", "quiz.practice") == []
+    assert _violations(graph, "quiz.practice", "quiz.attempts.services") == []
+    assert _violations(graph, "quiz.practice", "quiz.certificates") == []
+
+
 def test_views_are_imported_only_by_url_confs(graph):
     offenders = sorted(
         (source, target)
@@ -215,7 +225,7 @@ def test_rooms_hold_their_modules(old):
 
 
 def test_each_room_is_a_package():
-    for room in ("attempts", "certificates", "reports", "programme"):
+    for room in ("attempts", "certificates", "reports", "practice", "programme"):
         assert (ROOT / "quiz" / room / "__init__.py").is_file()
 
 

@@ -450,8 +450,9 @@ def test_report_query_counts_do_not_grow(
             == 200
         )
     # auth (2); the trainee, their attempts with quizzes, the rules, the latest
-    # answers per rule
-    with django_assert_num_queries(6):
+    # answers per rule; practice (4): cards with their rules, the latest practice
+    # answers per rule, sessions and answers, the streak's days
+    with django_assert_num_queries(10):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-trainee", args=[trainee.pk])

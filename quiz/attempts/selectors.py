@@ -267,6 +267,17 @@ def _critical_first(rows):
     return sorted(rows, key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code))
 
 
+def reviewable_q(prefix: str = "") -> Q:
+    """Attempts (reached through `prefix`) whose quiz already shows the answers:
+    review_visible() as a filter."""
+    return Q(**{f"{prefix}quiz__review": ReviewPolicy.IMMEDIATELY}) | Q(
+        **{
+            f"{prefix}quiz__review": ReviewPolicy.AFTER_CLOSE,
+            f"{prefix}quiz__closes_at__lte": timezone.now(),
+        }
+    )
+
+
 def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
     """Every rule, critical first: share of the latest answers on it fully correct.
 
@@ -278,13 +289,7 @@ def rule_mastery(*, user, reviewable_only: bool = False) -> list[MasteryRow]:
         item__attempt__user=user, item__attempt__state=AttemptState.FINISHED
     )
     if reviewable_only:
-        answers = answers.filter(
-            Q(item__attempt__quiz__review=ReviewPolicy.IMMEDIATELY)
-            | Q(
-                item__attempt__quiz__review=ReviewPolicy.AFTER_CLOSE,
-                item__attempt__quiz__closes_at__lte=timezone.now(),
-            )
-        )
+        answers = answers.filter(reviewable_q("item__attempt__"))
     latest = _latest_answers(answers, per_user=False).values_list(
         "rule_id", "item__fully_correct"
     )

@@ -32,6 +32,7 @@ from quiz.certificates.services import certificate_issue_for_attempt
 from quiz.models import Layout, Quiz
 from quiz.programme.effective import Effective, effective_for
 from quiz.selection import SelectionError, select_question_ids
+from quiz.snapshots import question_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -53,44 +54,6 @@ class StartRefusedError(AttemptError):
 
 
 # --- starting ---------------------------------------------------------------
-
-
-def _snapshot(
-    question: Question,
-    choices: list[Choice],
-    rules: list[Rule],
-    rng: random.Random,
-    shuffle_choices: bool,
-) -> dict:
-    shown = [
-        {
-            "id": choice.pk,
-            "text": choice.text,
-            "correct": choice.correct,
-            "feedback": choice.feedback,
-        }
-        for choice in choices
-    ]
-    # True/false reads best in its natural order.
-    if shuffle_choices and question.qtype != "true_false":
-        rng.shuffle(shown)
-    return {
-        "qtype": question.qtype,
-        "stem": question.stem,
-        "explanation": question.explanation,
-        "category": question.category.name,
-        "choices": shown,
-        "rules": [
-            {
-                "id": rule.pk,
-                "code": rule.code,
-                "title": rule.title,
-                "wording": rule.wording,
-                "critical": rule.critical,
-            }
-            for rule in rules
-        ],
-    }
 
 
 def _when(moment) -> str:
@@ -202,7 +165,9 @@ def _start_or_resume(
         items = []
         for position, (slot, pk) in enumerate(ids, start=1):
             question, choices, rules = sources[pk]
-            snapshot = _snapshot(question, choices, rules, rng, quiz.shuffle_choices)
+            snapshot = question_snapshot(
+                question, choices, rules, rng, quiz.shuffle_choices
+            )
             items.append(
                 AttemptQuestion(
                     attempt=attempt,

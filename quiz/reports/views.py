@@ -15,6 +15,7 @@ from accounts.roles import can_see_all_reports
 from quiz.attempts import selectors as progress
 from quiz.attempts.selectors import MASTERY_THRESHOLD, rule_mastery
 from quiz.models import Attempt, Quiz
+from quiz.practice.selectors import practice_by_rule
 from quiz.programme.attention import Reason, attention_summary, needs_attention
 from quiz.reports import charts, tables
 from quiz.reports.forms import SORTS, AttentionForm, CohortFilterForm, StatsFilterForm
@@ -134,6 +135,7 @@ def trainee_report(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates": [s.certificate for s in statuses if s.certificate],
         "weakest": weakest_critical_rules(mastery),
         "mastery": mastery,
+        "practice": practice_by_rule(trainee, [m.rule for m in mastery]),
         "threshold": MASTERY_THRESHOLD,
         "score_chart": score_chart(score_series(attempts)),
         **mastery_charts(mastery),

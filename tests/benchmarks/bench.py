@@ -355,6 +355,7 @@ class Created:
     def __init__(self) -> None:
         self.attempts: set[int] = set()
         self.sessions: set[str] = set()
+        self.practice_sessions: set[int] = set()
         from django.utils import timezone
 
         self.t0 = timezone.now()
@@ -374,7 +375,13 @@ class Created:
         from django.contrib.sessions.models import Session
         from django.db import transaction
 
-        from quiz.models import Attempt, Certificate
+        from quiz.models import (
+            Attempt,
+            Certificate,
+            PracticeCard,
+            PracticeItem,
+            PracticeSession,
+        )
 
         ids = sorted(self.attempts)
         with transaction.atomic():
@@ -383,6 +390,11 @@ class Created:
                 Certificate.objects.filter(attempt_id__in=chunk).delete()
                 Attempt.objects.filter(pk__in=chunk).delete()
             Session.objects.filter(session_key__in=self.sessions).delete()
+            # Practice sessions (and their served questions) the benchmark made;
+            # cards it created for questions the generated data had none of.
+            PracticeItem.objects.filter(session_id__in=self.practice_sessions).delete()
+            PracticeSession.objects.filter(pk__in=self.practice_sessions).delete()
+            PracticeCard.objects.filter(created_at__gte=self.t0).delete()
         log(
             f"cleanup: removed {len(ids)} attempts made by the benchmark "
             f"and {len(self.sessions)} sessions"
@@ -563,6 +575,7 @@ def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
         f"/attempts/{scene.result_attempt.pk}/result/",
         t,
     )
+    rows += run_practice(scene, created, runs, trainee)
     page("attempt history /attempts/", trainee, "trainee", "/attempts/", t)
     page("certificates /certificates/", trainee, "trainee", "/certificates/", t)
     page("reports index /reports/", supervisor, "supervisor", "/reports/", r)
@@ -664,6 +677,79 @@ def run_latency(scene: Scene, created: Created, runs: int) -> list[Row]:
             stream=True,
         )
     return rows
+
+
+PRACTICE_NEXT_TARGET_MS = 20
+
+
+def run_practice(scene: Scene, created: Created, runs: int, trainee) -> list[Row]:
+    """Practice: choosing the next card (the issue's < 20 ms at L), in process,
+    then the practice pages. The benchmark's sessions are removed afterwards."""
+    from quiz.practice.selectors import next_question_id
+    from quiz.practice.services import practice_start
+
+    session = practice_start(user=scene.trainee)
+    created.practice_sessions.add(session.pk)
+    rows = [
+        time_page(
+            "practice: choose the next card (bench-trainee)",
+            "trainee",
+            runs,
+            lambda _arg: next_question_id(user=scene.trainee, session=session),
+            target_ms=PRACTICE_NEXT_TARGET_MS,
+            note="the selector alone, in process (no request)",
+        )
+    ]
+    for label, url in [
+        ("practice page /practice/", "/practice/"),
+        ("rules reader /rules/", "/rules/"),
+    ]:
+        rows.append(
+            time_page(
+                label,
+                "trainee",
+                runs,
+                lambda _arg, url=url: get(trainee, url),
+                target_ms=TRAINEE_TARGET_MS,
+            )
+        )
+
+    def serve(_arg):
+        response = trainee.post("/practice/")
+        if response.status_code != 302:
+            raise RuntimeError(f"POST /practice/: {response.status_code}")
+        created.practice_sessions.update(_open_practice_sessions(scene.trainee))
+        return response
+
+    rows.append(
+        time_page(
+            "practice: start a session and serve a question (POST)",
+            "trainee",
+            runs,
+            serve,
+            prepare=lambda: _end_practice(scene.trainee),
+            target_ms=TRAINEE_TARGET_MS,
+        )
+    )
+    return rows
+
+
+def _open_practice_sessions(user) -> set[int]:
+    from quiz.practice.models import PracticeSession
+
+    return set(
+        PracticeSession.objects.filter(user=user, ended_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _end_practice(user) -> None:
+    from quiz.practice.models import PracticeSession
+    from quiz.practice.services import practice_stop
+
+    for pk in _open_practice_sessions(user):
+        practice_stop(user=user, session=PracticeSession(pk=pk))
 
 
 def submit_final_exam(scene, created, runs, client_for) -> Row:

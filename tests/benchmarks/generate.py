@@ -32,8 +32,11 @@ attempts each (the final exam at most 3, stopping at the first pass), spread ove
 the two years before today; about 4% have an attempt in progress. Answers follow
 a simple ability/difficulty model; marks, scores, pass/fail and the critical-rule
 gate are computed with quiz.grading exactly as a submit would, on snapshots built
-by quiz.attempts.services._snapshot (three shuffles per question, reused). The first pass
-of the final exam issues a certificate (valid 24 months; 1% revoked).
+by quiz.snapshots.question_snapshot (three shuffles per question, reused). The first pass
+of the final exam issues a certificate (valid 24 months; 1% revoked). Every trainee
+also practises: about 70 FSRS cards in review (L: about 1.4M cards), due from a
+week ago to two months ahead; a quarter of them (and bench-trainee) with a
+finished session of 10 practice answers.
 
 All users' password is `bench-password` (hashed once, the hash reused).
 """
@@ -70,6 +73,12 @@ COHORT_SIZE = 500
 REGIONAL_SIZE = 5_000
 BATCH = 5_000
 SNAPSHOT_VARIANTS = 3
+# Practice (quiz/practice): about 70 FSRS cards per trainee (the issue's L scale:
+# 20,000 x 70 = 1.4M cards); a quarter of the trainees also have a session of
+# answers (with snapshots, as served), so the practice tables have history too.
+PRACTICE_CARDS = 70
+PRACTICE_SESSION = 10
+PRACTICE_ANSWER_SHARE = 0.25
 LAYOUT_POOL = 300
 FIRST_NAMES = [
     "Ana",
@@ -147,9 +156,9 @@ class Bank:
     def __init__(self, rng: random.Random) -> None:
         from questions.models import Question
         from quiz.attempts.grading import question_mark
-        from quiz.attempts.services import _snapshot
         from quiz.models import Quiz
         from quiz.selection import select_question_ids
+        from quiz.snapshots import question_snapshot
 
         self.quizzes = list(Quiz.objects.published().order_by("order", "pk"))
         self.final = next(q for q in self.quizzes if q.certificate_on_pass)
@@ -170,9 +179,9 @@ class Bank:
         for question in questions:
             pk = question.pk
             parts = (question, list(question.choices.all()), list(question.rules.all()))
-            self.plain[pk] = _snapshot(*parts, rng, False)
+            self.plain[pk] = question_snapshot(*parts, rng, False)
             self.snapshots[pk] = [
-                _snapshot(*parts, rng, True) for _ in range(SNAPSHOT_VARIANTS)
+                question_snapshot(*parts, rng, True) for _ in range(SNAPSHOT_VARIANTS)
             ]
             snap = self.plain[pk]
             self.critical[pk] = any(rule["critical"] for rule in snap["rules"])
@@ -240,6 +249,10 @@ class Builder:
         self.totals: Counter = Counter()
         self.use_copy = use_copy
         self.dumped: dict[int, str] = {}  # id(snapshot dict) -> its JSON
+        self.cards: list = []
+        self.practice_sessions: list = []
+        self.practice_items: list = []
+        self.next_card = self.next_practice_session = self.next_practice_item = 1
 
     # --- one attempt ------------------------------------------------------------
 
@@ -476,6 +489,92 @@ class Builder:
         )
         self.certificate(user, self.bank.final, passed)
 
+    # --- one trainee's practice -----------------------------------------------------
+
+    def practice(self, user, *, answers: bool) -> None:
+        """About PRACTICE_CARDS FSRS cards (one per question practised) in review,
+        their last reviews over the past two months and their due dates from a
+        week ago to two months ahead; with `answers`, a finished session of
+        PRACTICE_SESSION answers from yesterday."""
+        from quiz.practice.models import (
+            CardState,
+            PracticeCard,
+            PracticeItem,
+            PracticeSession,
+            Rating,
+        )
+
+        rng, bank, now = self.rng, self.bank, self.now
+        questions = list(bank.plain)
+        k = min(len(questions), max(1, round(rng.gauss(PRACTICE_CARDS, 4))))
+        cards = []
+        for question_id in rng.sample(questions, k):
+            stability = rng.uniform(0.5, 60)
+            last = now - timedelta(days=rng.uniform(0, 60))
+            due = min(
+                now + timedelta(days=60),
+                max(now - timedelta(days=7), last + timedelta(days=stability)),
+            )
+            card = PracticeCard(
+                pk=self.next_card,
+                user_id=user.pk,
+                question_id=question_id,
+                state=CardState.REVIEW,
+                step=None,
+                stability=stability,
+                difficulty=rng.uniform(2, 8),
+                due=due,
+                last_review=last,
+                reps=rng.randint(1, 8),
+                lapses=rng.choice([0, 0, 0, 1, 2]),
+                created_at=last - timedelta(days=rng.uniform(0, 30)),
+            )
+            self.next_card += 1
+            cards.append(card)
+        self.cards += cards
+        self.totals["practice_cards"] += len(cards)
+        if not answers:
+            return
+        started = now - timedelta(days=1, hours=rng.uniform(0, 12))
+        session = PracticeSession(
+            pk=self.next_practice_session,
+            user_id=user.pk,
+            size=PRACTICE_SESSION,
+            started_at=started,
+            ended_at=started + timedelta(minutes=15),
+        )
+        self.next_practice_session += 1
+        self.practice_sessions.append(session)
+        for position, card in enumerate(cards[:PRACTICE_SESSION], start=1):
+            right = rng.random() < 0.75
+            selected, mark = (
+                bank.right[card.question_id]
+                if right
+                else rng.choice(bank.wrong[card.question_id])
+            )
+            at = started + timedelta(minutes=position)
+            self.practice_items.append(
+                PracticeItem(
+                    pk=self.next_practice_item,
+                    session_id=session.pk,
+                    card_id=card.pk,
+                    position=position,
+                    snapshot=bank.plain[card.question_id],
+                    critical=bank.critical[card.question_id],
+                    served_at=at,
+                    selected=selected,
+                    answered_at=at,
+                    mark=to_decimal_mark(mark),
+                    rating=Rating.GOOD
+                    if mark == 1
+                    else Rating.HARD
+                    if mark
+                    else Rating.AGAIN,
+                )
+            )
+            self.next_practice_item += 1
+        self.totals["practice_answers"] += min(len(cards), PRACTICE_SESSION)
+
     # --- writing ----------------------------------------------------------------------
 
     def flush(self) -> None:
@@ -495,6 +594,15 @@ class Builder:
         Certificate.objects.bulk_create(self.certificates, batch_size=BATCH)
         self.totals["item_rules"] += len(self.item_rules)
         self.attempts, self.items, self.item_rules, self.certificates = [], [], [], []
+        self._flush_practice()
+
+    def _flush_practice(self) -> None:
+        from quiz.practice.models import PracticeCard, PracticeItem, PracticeSession
+
+        PracticeCard.objects.bulk_create(self.cards, batch_size=BATCH)
+        PracticeSession.objects.bulk_create(self.practice_sessions, batch_size=BATCH)
+        PracticeItem.objects.bulk_create(self.practice_items, batch_size=BATCH)
+        self.cards, self.practice_sessions, self.practice_items = [], [], []
 
     def _copy_items(self) -> None:
         """PostgreSQL only: the two big tables through COPY, snapshots dumped once.
@@ -549,6 +657,12 @@ class Builder:
             with raw.copy(f"COPY {table} (id, item_id, rule_id) FROM STDIN") as copy:
                 for row in self.item_rules:
                     copy.write_row((row.pk, row.item_id, row.rule_id))
+
+
+def to_decimal_mark(mark: Fraction) -> Decimal:
+    from quiz.attempts.grading import to_decimal
+
+    return to_decimal(mark, "0.0001")
 
 
 def make_users(specs: list[dict], password_hash: str, group, now) -> list:
@@ -667,6 +781,11 @@ def generate(n_trainees: int, seed: int, use_copy: bool) -> Counter:
                     builder.bench_history(user, window_start)
                 else:
                     builder.history(user, window_start, window_end)
+                builder.practice(
+                    user,
+                    answers=user.username == BENCH_TRAINEE
+                    or rng.random() < PRACTICE_ANSWER_SHARE,
+                )
             builder.flush()
         elapsed = time.perf_counter() - started
         log(
@@ -758,9 +877,25 @@ def finish_database() -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
-    from quiz.models import Attempt, AttemptQuestion, AttemptQuestionRule, Certificate
+    from quiz.models import (
+        Attempt,
+        AttemptQuestion,
+        AttemptQuestionRule,
+        Certificate,
+        PracticeCard,
+        PracticeItem,
+        PracticeSession,
+    )
 
-    models = [Attempt, AttemptQuestion, AttemptQuestionRule, Certificate]
+    models = [
+        Attempt,
+        AttemptQuestion,
+        AttemptQuestionRule,
+        Certificate,
+        PracticeCard,
+        PracticeSession,
+        PracticeItem,
+    ]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
@@ -827,7 +962,9 @@ def main() -> int:
         f"(+ regional cohort of {totals['regional']:,}), "
         f"{totals['finished']:,} finished attempts ({totals['passed']:,} passed), "
         f"{totals['in_progress']:,} in progress, {totals['answers']:,} answers, "
-        f"{totals['item_rules']:,} answer-rule rows, {totals['certificates']:,} certificates"
+        f"{totals['item_rules']:,} answer-rule rows, {totals['certificates']:,} certificates, "
+        f"{totals['practice_cards']:,} practice cards, "
+        f"{totals['practice_answers']:,} practice answers"
     )
     size = database_size()
     log(

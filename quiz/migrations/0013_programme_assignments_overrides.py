@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_rate_counter'),
-        ('quiz', '0011_exam_screen_flag_and_last_page'),
+        ('quiz', '0012_practice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Spaced practice of the rules: FSRS cards per trainee and question, sessions, immediate feedback."""
