@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.attempts.services import attempt_start, attempt_submit
+from quiz.attempts.services import attempt_start
 from quiz.certificates.codes import (
     ALPHABET,
     code_generate,
@@ -32,7 +32,7 @@ from tests.factories import (
     TraineeFactory,
     as_keys,
     correct_answers,
-    wrong_answers,
+    take,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,6 @@ def certifying_quiz(db):
     return QuizFactory(
         questions__n=3, certificate_on_pass=True, certificate_validity_months=12
     )
-
-
-def take(quiz, user, *, right=True):
-    attempt = attempt_start(quiz=quiz, user=user)
-    answers = correct_answers(attempt) if right else wrong_answers(attempt)
-    return attempt_submit(attempt=attempt, user=user, answers=answers).attempt
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts import reminders
 from accounts.models import MailStatus, OutgoingMail, ReminderSent
-from quiz.attempts.services import attempt_start, attempt_submit
 from quiz.certificates.services import certificate_revoke
 from quiz.models import Certificate
 from quiz.reports.reminders import week_of
@@ -23,18 +22,11 @@ from tests.factories import (
     QuizFactory,
     RuleFactory,
     TraineeFactory,
-    correct_answers,
     published_question,
-    wrong_answers,
+    take,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def take(quiz, user, *, right=True):
-    attempt = attempt_start(quiz=quiz, user=user)
-    answers = correct_answers(attempt) if right else wrong_answers(attempt)
-    return attempt_submit(attempt=attempt, user=user, answers=answers).attempt
 
 
 def certificate_expiring_in(user, days: int) -> Certificate:

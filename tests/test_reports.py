@@ -19,16 +19,11 @@ from tests.factories import (
     TraineeFactory,
     correct_answers,
     published_question,
+    take,
     wrong_answers,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def take(quiz, user, *, right=True):
-    attempt = attempt_start(quiz=quiz, user=user)
-    answers = correct_answers(attempt) if right else wrong_answers(attempt)
-    return attempt_submit(attempt=attempt, user=user, answers=answers).attempt
 
 
 def read_csv(response) -> list[dict]:

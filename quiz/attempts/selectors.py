@@ -221,11 +221,13 @@ def _tally(statuses: dict, attempts) -> list[QuizStatus]:
     return list(statuses.values())
 
 
-@dataclass
-class MasteryRow:
-    rule: Rule
-    answers: int = 0
-    correct: int = 0
+class MasteryShare:
+    """Mastery of a rule, exam or practice alike: the share of the latest
+    answers fully right (`answers`, `correct`, given by the subclass), and
+    whether it reaches the threshold."""
+
+    answers: int
+    correct: int
 
     @property
     def share(self) -> float | None:
@@ -265,6 +267,13 @@ def _latest_answers(answers, *, per_user: bool):
 
 def _critical_first(rows):
     return sorted(rows, key=lambda r: (not r.rule.critical, r.rule.order, r.rule.code))
+
+
+@dataclass
+class MasteryRow(MasteryShare):
+    rule: Rule
+    answers: int = 0
+    correct: int = 0
 
 
 def reviewable_q(prefix: str = "") -> Q:
@@ -334,16 +343,45 @@ def review_visible(attempt: Attempt) -> bool:
     return False
 
 
+# The columns the attempt page and the summary read: every question row carries
+# its attempt's and quiz's columns (one join), so only those the pages use. A
+# field left out costs a query when read: the pinned query counts would show it.
+PAGE_FIELDS = (
+    "snapshot",  # first: left out when the page's markup is kept
+    "attempt_id",
+    "question_id",
+    "position",
+    "critical",
+    "selected",
+    "answered_at",
+    "flagged",
+    "attempt__quiz_id",
+    "attempt__user_id",
+    "attempt__number",
+    "attempt__state",
+    "attempt__started_at",
+    "attempt__deadline",
+    "attempt__last_page",
+    "attempt__pass_mark",
+    "attempt__quiz__title",
+    "attempt__quiz__slug",
+    "attempt__quiz__layout",
+    "attempt__quiz__closes_at",
+    "attempt__quiz__published",
+)
+
+
 def attempt_items(*, user, pk: int, snapshots: bool = True) -> list[AttemptQuestion]:
     """The user's own attempt's questions in order, each with the attempt and
     its quiz, in one query: all the attempt page and the summary read. Empty
     when the attempt is not theirs (or does not exist). Without the snapshots
     when the page's questions are kept rendered (quiz/attempts/rendering.py)."""
-    rows = AttemptQuestion.objects.select_related("attempt__quiz").filter(
-        attempt_id=pk, attempt__user=user
+    fields = PAGE_FIELDS if snapshots else PAGE_FIELDS[1:]
+    rows = (
+        AttemptQuestion.objects.select_related("attempt__quiz")
+        .filter(attempt_id=pk, attempt__user=user)
+        .only(*fields)
     )
-    if not snapshots:
-        rows = rows.defer("snapshot")
     items = list(items_with_closes(rows).order_by("position"))
     attempt_closes_from(items)
     for item in items[1:]:

@@ -14,9 +14,9 @@ from questions.models import QuestionRule, QuestionStatus, Rule
 from questions.source import PassageInContext, course_text, passage_in_context
 from quiz.attempts.models import AttemptQuestionRule, AttemptState
 from quiz.attempts.selectors import (
-    MASTERY_THRESHOLD,
     MASTERY_WINDOW,
     MasteryRow,
+    MasteryShare,
     reviewable_q,
     rule_mastery,
 )
@@ -146,7 +146,7 @@ def _streak(user, now: datetime) -> int:
 
 
 @dataclass
-class RulePractice:
+class RulePractice(MasteryShare):
     """A trainee's practice of one rule: cards, due now, estimated retention and
     practice mastery (the latest answers, as exam mastery counts them)."""
 
@@ -161,15 +161,6 @@ class RulePractice:
     def retention(self) -> float | None:
         """Mean chance, in percent, of recalling the rule's practised questions now."""
         return 100 * self.retention_sum / self.reviewed if self.reviewed else None
-
-    @property
-    def share(self) -> float | None:
-        """Practice mastery: share of the latest answers fully right, in percent."""
-        return 100 * self.correct / self.answers if self.answers else None
-
-    @property
-    def mastered(self) -> bool:
-        return self.share is not None and self.share >= MASTERY_THRESHOLD
 
 
 @dataclass
