@@ -1,7 +1,7 @@
 """Reminders: what is due, once per (user, reason, date), the opt-out, the
 supervisors' weekly digest, and the preferences page."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -313,8 +313,31 @@ def test_the_digest_reads_a_fixed_number_of_queries(
     from quiz.reports.reminders import supervisor_digest_reminders
 
     digest_world(size, supervisor)
-    # cohorts + their supervisors + their trainees (prefetches), attempts per
-    # trainee and quiz, those quizzes, certificates expiring
-    with django_assert_num_queries(6):
+    # the supervisors (1), then per supervisor their needs-attention list as
+    # its page reads it (9: quiz/programme/attention.py), whatever the cohorts' size
+    with django_assert_num_queries(1 + 9):
         [reminder] = list(supervisor_digest_reminders(timezone.localdate()))
     assert reminder.context["count"] == size
+
+
+def test_every_reason_of_the_attention_list_reads_as_a_sentence_in_the_digest():
+    """The digest reads the needs-attention list (one owner of the reasons):
+    each reason it may give has its own sentence, with the quiz and the date."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from quiz.programme.attention import Line, Reason
+    from quiz.reports.reminders import describe
+
+    quiz = SimpleNamespace(title="Final exam")
+    when = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    sentences = {
+        reason: describe(Line(None, None, reason, quiz, when)) for reason in Reason
+    }
+    assert len(set(sentences.values())) == len(Reason)
+    for reason, sentence in sentences.items():
+        if reason is not Reason.INACTIVE:
+            assert "“Final exam”" in sentence, sentence
+        if reason not in (Reason.FAILED_CRITICAL, Reason.OUT_OF_ATTEMPTS):
+            assert "2026" in sentence, sentence
+    assert describe(Line(None, None, Reason.INACTIVE, None, None)) == "no activity yet"
