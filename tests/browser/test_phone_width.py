@@ -83,6 +83,7 @@ class Sweep:
 
     page: Page
     role: str
+    width: int = PHONE["width"]
     audit: AxeAudit = field(default_factory=AxeAudit)
     problems: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)
@@ -98,9 +99,9 @@ class Sweep:
         label = f"{self.role}/{name} ({url})"
         width = self.page.evaluate("document.documentElement.scrollWidth")
         self.widths[label] = width
-        save_screenshot(self.page, f"{self.role}-{name}.png")
-        if width > PHONE["width"]:
-            self.problems.append(f"{label}: {width} px wide at {PHONE['width']} px")
+        save_screenshot(self.page, f"{self.role}-{name}-{self.width}.png")
+        if width > self.width:
+            self.problems.append(f"{label}: {width} px wide at {self.width} px")
         for selector in shows:
             if self.page.locator(selector).count() == 0:
                 self.problems.append(f"{label}: nothing matches {selector!r}")
@@ -109,7 +110,7 @@ class Sweep:
         self.page.evaluate(
             "document.querySelectorAll('main details').forEach(d => { d.open = true; })"
         )
-        if self.page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+        if self.page.evaluate("document.documentElement.scrollWidth") > self.width:
             self.problems.append(f"{label}: too wide with its details open")
         out = []
         for selector in (ACTIONS, CELLS):
@@ -121,7 +122,7 @@ class Sweep:
         self.audit.check(self.page)
 
     def report(self) -> None:
-        print(f"\nDocument widths at {PHONE['width']} px ({self.role}):")
+        print(f"\nDocument widths at {self.width} px ({self.role}):")
         for label, width in self.widths.items():
             print(f"  {width:>5} px  {label}")
         if self.audit.minor:
@@ -274,6 +275,24 @@ def test_supervisor_pages_fit_a_phone(page: Page, demo):
     expect(page.locator(".rw-heatmap-table")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
+    sweep.report()
+
+
+def test_supervisor_pages_at_a_desktop_width(page: Page, demo):
+    """The same pages at 1280 px: as wide as the window at most, every action
+    in view, and axe finds nothing serious (the issue asks for both widths)."""
+    history = trainee_history()
+    cohort = Cohort.objects.get(name=DEMO_COHORT)
+    final = Quiz.objects.get(slug=FINAL_EXAM_SLUG)
+    sign_in(page, demo, username="supervisor", name="Sofia Romano")
+    sweep = Sweep(page, "supervisor", width=1280)
+    sweep.visit("dashboard", "/", shows=("main .list-group a",))
+    sweep.visit("reports", "/reports/", shows=("main table tbody a",))
+    sweep.visit("cohort", f"/reports/cohorts/{cohort.pk}/")
+    sweep.visit("trainee", f"/reports/trainees/{history.trainee.pk}/")
+    sweep.visit("questions", f"/reports/questions/?quiz={final.pk}")
+    sweep.visit("attention", "/reports/attention/", shows=("main h1",))
+    sweep.visit("attempt-review", f"/reports/attempts/{history.failed.pk}/")
     sweep.report()
 
 
