@@ -5,7 +5,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,27 @@ class AttemptQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AttemptQuerySet":
         """Attempts the user may read in reports (accounts/policy.py)."""
         return scope_by_owner(self, user)
+
+    def tallied(self) -> "QuerySet":
+        """One row per trainee and quiz of what they did: attempts made (n),
+        open, any passed, any failed on a critical rule (read by the cohort grid
+        and the needs-attention list)."""
+        return self.values("user_id", "quiz_id").annotate(
+            n=models.Count("pk"),
+            open=models.Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
+            passed_any=models.Max(
+                models.Case(
+                    models.When(passed=True, then=models.Value(1)),
+                    default=models.Value(0),
+                )
+            ),
+            critical_any=models.Max(
+                models.Case(
+                    models.When(failed_critical=True, then=models.Value(1)),
+                    default=models.Value(0),
+                )
+            ),
+        )
 
     def with_closes(self) -> "AttemptQuerySet":
         """Each attempt with when its quiz closes for its trainee (their cohorts'

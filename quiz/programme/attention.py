@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Case, Count, Max, Q, Value, When
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,6 @@ from quiz.certificates.models import EXPIRING_DAYS
 from quiz.models import (
     Assignment,
     Attempt,
-    AttemptState,
     Certificate,
     Override,
     Quiz,
@@ -199,15 +198,7 @@ def _cells(user_ids) -> dict[tuple[int, int], _Cell]:
     """{(user, quiz): what they did}: one grouped query."""
     rows = (
         Attempt.objects.filter(user_id__in=user_ids, quiz__published=True)
-        .values("user_id", "quiz_id")
-        .annotate(
-            n=Count("pk"),
-            open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
-            passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
-            critical_any=Max(
-                Case(When(failed_critical=True, then=Value(1)), default=Value(0))
-            ),
-        )
+        .tallied()
         .values_list("user_id", "quiz_id", "n", "open", "passed_any", "critical_any")
         .order_by()
     )

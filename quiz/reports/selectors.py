@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -17,8 +16,6 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
@@ -123,14 +120,8 @@ def grade_cells(user_ids, quizzes) -> dict[tuple[int, int], Cell]:
             grades[str(method)] = grade_sql(method, finished, aggregate=True)
     rows = (
         Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_by_id)
-        .values("user_id", "quiz_id")
+        .tallied()
         .annotate(
-            n=Count("pk"),
-            open=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
-            passed_any=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
-            critical_any=Max(
-                Case(When(failed_critical=True, then=Value(1)), default=Value(0))
-            ),
             **effective.extra_attempts_annotation(user="user_id", quiz="quiz_id"),
             **grades,
         )
