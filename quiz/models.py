@@ -170,6 +170,14 @@ class Quiz(models.Model):
         return reverse("quiz:quiz-detail", args=[self.slug])
 
     @property
+    def one_per_page(self) -> bool:
+        return self.layout == Layout.ONE_PER_PAGE
+
+    def page_count(self, questions: int) -> int:
+        """How many pages an attempt of `questions` questions has."""
+        return questions if self.one_per_page else 1
+
+    @property
     def is_closed(self) -> bool:
         return self.closes_at is not None and timezone.now() >= self.closes_at
 

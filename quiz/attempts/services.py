@@ -29,7 +29,7 @@ from quiz.attempts.models import (
 )
 from quiz.attempts.navigation import Navigation
 from quiz.certificates.services import certificate_issue_for_attempt
-from quiz.models import Layout, Quiz
+from quiz.models import Quiz
 from quiz.programme.effective import Effective, effective_for
 from quiz.selection import SelectionError, select_question_ids
 from quiz.snapshots import question_snapshot
@@ -267,16 +267,21 @@ def _locked_items(attempt_id: int, user) -> list[AttemptQuestion]:
     return items
 
 
+def _item_at(items: dict[int, AttemptQuestion], position: int) -> AttemptQuestion:
+    item = items.get(position)
+    if item is None:
+        raise InvalidAnswerError(
+            _("Question %(n)s is not part of this attempt.") % {"n": position}
+        )
+    return item
+
+
 def _checked_answers(items: dict[int, AttemptQuestion], answers) -> dict:
     """Every answer belongs to this attempt before any is written: the question
     is one of its positions, each choice one of that question's, a single-answer
     question has one."""
     for position, ids in answers.items():
-        item = items.get(position)
-        if item is None:
-            raise InvalidAnswerError(
-                _("Question %(n)s is not part of this attempt.") % {"n": position}
-            )
+        item = _item_at(items, position)
         if not set(ids) <= item.choice_ids:
             raise InvalidAnswerError(
                 _("That answer to question %(n)d is not one of its choices.")
@@ -295,11 +300,7 @@ def _ids_from_places(
     """A page's answers (each choice's place in the order shown) as choice ids."""
     answers: dict[int, list[int]] = {}
     for position, chosen in places.items():
-        item = items.get(position)
-        if item is None:
-            raise InvalidAnswerError(
-                _("Question %(n)s is not part of this attempt.") % {"n": position}
-            )
+        item = _item_at(items, position)
         if any(not 1 <= place <= len(item.choices) for place in chosen):
             raise InvalidAnswerError(
                 _("That answer to question %(n)d is not one of its choices.")
@@ -353,7 +354,7 @@ def attempt_save_page(
     with transaction.atomic():
         items = _locked_items(attempt_id, user)
         attempt = items[0].attempt
-        pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+        pages = attempt.quiz.page_count(len(items))
         if page > pages:
             raise NoSuchPageError(_("No such page in this attempt."))
         if _finish_if_overdue(attempt, timezone.now(), items):
@@ -379,11 +380,8 @@ def _write(
     """Answers, flags and the page to resume on, on the rows already read."""
     by_position = {item.position: item for item in items}
     parsed = _checked_answers(by_position, answers)
-    unknown = set(flags) - set(by_position)
-    if unknown:
-        raise InvalidAnswerError(
-            _("Question %(n)s is not part of this attempt.") % {"n": min(unknown)}
-        )
+    for position in sorted(flags):
+        _item_at(by_position, position)
     now = timezone.now()
     changed = {}
     for position, ids in parsed.items():

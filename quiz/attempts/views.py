@@ -34,7 +34,6 @@ from quiz.attempts.services import (
     attempt_submit,
 )
 from quiz.certificates.models import Certificate
-from quiz.models import Layout
 
 # --- attempts -----------------------------------------------------------------
 
@@ -62,7 +61,7 @@ def _exam_screen(attempt: Attempt, items: list) -> dict:
         "attempt": attempt,
         "quiz": attempt.quiz,
         "items": items,
-        "one_per_page": attempt.quiz.layout == Layout.ONE_PER_PAGE,
+        "one_per_page": attempt.quiz.one_per_page,
         "time_left": timing.time_left(
             ends=attempt.effective_deadline, now=timezone.now()
         ),
@@ -78,15 +77,14 @@ def _attempt_page(
 ):
     attempt = items[0].attempt
     context = _exam_screen(attempt, items)
-    one_per_page = context["one_per_page"]
-    shown = [items[page - 1]] if one_per_page else items
+    shown = [items[page - 1]] if context["one_per_page"] else items
     context.update(
         shown=shown,
         questions=render_questions(
             attempt, page, shown, total=len(items), kept_page=kept_page
         ),
         page=page,
-        pages=len(items) if one_per_page else 1,
+        pages=attempt.quiz.page_count(len(items)),
         error=error,
     )
     return render(request, "quiz/attempt_detail.html", context, status=status)
@@ -124,7 +122,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = items[0].attempt
     if closed := _closed_attempt_response(request, attempt):
         return closed
-    pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+    pages = attempt.quiz.page_count(len(items))
     shown = PageForm(request.GET, pages=pages, resume=attempt.last_page)
     if not shown.is_valid():
         raise Http404(_("No such page in this attempt."))
@@ -167,7 +165,7 @@ def _refused(request, pk: int, page: int, error: str) -> HttpResponse:
     attempt = items[0].attempt
     if closed := _closed_attempt_response(request, attempt):
         return closed
-    pages = len(items) if attempt.quiz.layout == Layout.ONE_PER_PAGE else 1
+    pages = attempt.quiz.page_count(len(items))
     if not 1 <= page <= pages:
         raise Http404(_("No such page in this attempt."))
     return _attempt_page(request, items, page, error=error, status=400)
