@@ -46,6 +46,15 @@ def wants_csv(request: HttpRequest) -> bool:
 # --- cohorts -------------------------------------------------------------------------
 
 
+def paged(request: HttpRequest, rows, size: int) -> tuple:
+    """The page of rows asked for (?page=), and the query string without the
+    page number, for the pager's links."""
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 @reports_required
 def reports_index(request: HttpRequest) -> HttpResponse:
     cohorts = cohorts_with_completion(request.user)
@@ -75,9 +84,7 @@ def cohort_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if wants_csv(request):
         return tables.cohort_csv(cohort, quizzes, trainees)
-    page = Paginator(trainees, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, trainees, PAGE_SIZE)
     context = {
         "cohort": cohort,
         "quiz": quiz,
@@ -85,7 +92,7 @@ def cohort_report(request: HttpRequest, pk: int) -> HttpResponse:
         "status_filters": STATUS_FILTERS,
         "sort": form.cleaned_data["sort"],
         "sorts": SORTS,
-        "query": query.urlencode(),
+        "query": query,
         **cohort_page(cohort, quizzes, page),
     }
     return render(request, "quiz/reports/cohort.html", context)
@@ -232,9 +239,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     if wants_csv(request):
         return tables.attention_csv(lines)
     # Paged: a cohort of thousands has thousands of lines (the CSV has them all).
-    page = Paginator(lines, ATTENTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, lines, ATTENTION_PAGE_SIZE)
     context = {
         "form": form,
         "lines": lines,
@@ -242,7 +247,7 @@ def attention(request: HttpRequest) -> HttpResponse:
         "summary": attention_summary(lines),
         "reasons": Reason,
         "default_inactive": settings.ATTENTION_INACTIVE_DAYS,
-        "query": query.urlencode(),
+        "query": query,
     }
     return render(request, "quiz/reports/attention.html", context)
 
