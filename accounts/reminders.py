@@ -44,6 +44,11 @@ class Reminder:
     def key(self) -> tuple:
         return (self.user.pk, self.reason, self.about, self.on)
 
+    @property
+    def deliverable(self) -> bool:
+        """Reminders on, and an address to send them to."""
+        return bool(self.user.reminders_enabled and self.user.email)
+
 
 Provider = Callable[[date], Iterable[Reminder]]
 
@@ -68,9 +73,9 @@ def reminders_send(*, today: date | None = None) -> ReminderReport:
         due = list(provider(today))
         sent = _already_sent(due)
         for reminder in due:
-            if not (reminder.user.reminders_enabled and reminder.user.email):
+            if not reminder.deliverable:
                 report.opted_out += 1
-            elif reminder.key in sent or not _queue_once(reminder):
+            elif reminder.key in sent or not reminder_queue_once(reminder):
                 report.already_sent += 1
             else:
                 report.queued += 1
@@ -94,8 +99,9 @@ def _already_sent(due: list[Reminder]) -> set[tuple]:
     )
 
 
-def _queue_once(reminder: Reminder) -> bool:
-    """Record the reminder and queue its mail together; False if it was sent."""
+def reminder_queue_once(reminder: Reminder) -> ReminderSent | None:
+    """Record the reminder and queue its mail together; None if it was sent
+    before (the opt-out is the caller's to check: `reminder.deliverable`)."""
     try:
         with transaction.atomic():
             record = ReminderSent.objects.create(
@@ -119,5 +125,5 @@ def _queue_once(reminder: Reminder) -> bool:
             )
             record.save(update_fields=["mail"])
     except IntegrityError:
-        return False  # another run recorded it first
-    return True
+        return None  # another run recorded it first
+    return record

@@ -70,10 +70,12 @@ QUESTION_BANK_GUARDS = ["quiz.services.published_quiz_problems"]
 QUESTION_ITEM_STATISTICS = "quiz.reports.selectors.question_item_summary"
 # Reminders (accounts/reminders.py): each provider is called with `today` and
 # returns the reminders due (trainees' certificates expiring, the supervisors'
-# weekly digest, ...); `send_reminders` queues each once per (user, reason, date).
+# weekly digest, assigned quizzes due in 3 days or overdue); `send_reminders`
+# queues each once per (user, reason, date).
 REMINDER_PROVIDERS = [
     "quiz.certificates.reminders.certificate_expiry_reminders",
     "quiz.reports.reminders.supervisor_digest_reminders",
+    "quiz.programme.reminders.assignment_reminders",
 ]
 
 INSTALLED_APPS = [

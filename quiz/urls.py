@@ -55,6 +55,11 @@ urlpatterns = [
         name="override-grant",
     ),
     path(
+        "reports/trainees/<int:pk>/remind/",
+        programme_views.attention_remind_view,
+        name="attention-remind",
+    ),
+    path(
         "reports/attempts/<int:pk>/",
         report_views.attempt_review,
         name="report-attempt",

@@ -134,6 +134,15 @@ MATRIX = {
     "quiz:report-attention": ("get", lambda w: [], REPORT),
     # Supervisors grant overrides to their own cohorts' trainees only.
     "quiz:override-grant": ("get", lambda w: [w["trainee"].pk], SCOPED_REPORT),
+    # ... and remind them from the needs-attention list (an empty POST: 400).
+    "quiz:attention-remind": (
+        "post",
+        lambda w: [w["trainee"].pk],
+        {
+            who: 400 if status == 200 else status
+            for who, status in SCOPED_REPORT.items()
+        },
+    ),
     "quiz:rule-list": ("get", lambda w: [], SIGNED_IN_200),
     "quiz:rule-detail": ("get", lambda w: [w["rule"].code], SIGNED_IN_200),
     "quiz:practice": ("get", lambda w: [], TRAINEE_PAGE),

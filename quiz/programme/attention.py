@@ -58,6 +58,12 @@ class Reason(models.TextChoices):
             Reason.FAILED_CRITICAL,
         )
 
+    @property
+    def remindable(self) -> bool:
+        """A reminder helps: the trainee can act on it (out of attempts, they
+        cannot; the action there is an override)."""
+        return self is not Reason.OUT_OF_ATTEMPTS
+
 
 _RANK = {reason: i for i, reason in enumerate(Reason)}
 
@@ -71,29 +77,34 @@ class Line:
     when: datetime | None = None  # the due date, the expiry, the last activity
 
 
-class _Cell(NamedTuple):  # a tuple: tens of thousands are made per page
+class Cell(NamedTuple):  # a tuple: tens of thousands are made per page
     attempts: int = 0
     open: bool = False
     passed: bool = False
     failed_critical: bool = False
 
 
-_NOTHING = _Cell()  # a quiz the trainee has not attempted
+_NOTHING = Cell()  # a quiz the trainee has not attempted
 
 
 def needs_attention(
-    user, *, inactive_days: int | None = None, now: datetime | None = None
+    user,
+    *,
+    inactive_days: int | None = None,
+    now: datetime | None = None,
+    trainee: User | None = None,
 ) -> list[Line]:
-    """Per cohort the user may read, per trainee, every reason to look at them."""
+    """Per cohort the user may read, per trainee, every reason to look at them
+    (only `trainee`'s lines when given: what an action on one line checks)."""
     now = now or timezone.now()
     if inactive_days is None:
         inactive_days = settings.ATTENTION_INACTIVE_DAYS
     cohorts = {c.pk: c for c in Cohort.objects.visible_to(user)}
-    membership = Cohort.trainees.through.objects.filter(cohort_id__in=cohorts)
-    members: dict[int, list[int]] = defaultdict(list)
-    for cohort_id, user_id in membership.values_list("cohort_id", "user_id"):
-        members[cohort_id].append(user_id)
-    user_ids = membership.values("user_id")
+    visible = Cohort.trainees.through.objects.filter(cohort_id__in=cohorts)
+    if trainee is not None:
+        visible = visible.filter(user_id=trainee.pk)
+    user_ids = visible.values("user_id")
+    members, cohorts_of = memberships(user_ids, within=cohorts)
     trainees = {
         t.pk: t
         for t in User.objects.filter(pk__in=user_ids)
@@ -101,14 +112,14 @@ def needs_attention(
         .only("username", "first_name", "last_name", "date_joined")
     }
     quizzes = list(Quiz.objects.published())
-    programme = _Programme(quizzes, user_ids, members)
-    cells = _cells(user_ids)
+    programme = Programme(quizzes, user_ids, cohorts_of)
+    cells = attempt_cells(user_ids)
     certificates = _latest_certificates(user_ids, quizzes)
 
     soon = now + timedelta(days=EXPIRING_DAYS)
     quiet_since = now - timedelta(days=inactive_days)
     found: dict[int, list] = {}
-    for user_id, trainee in trainees.items():  # once, whatever their cohorts
+    for user_id, person in trainees.items():  # once, whatever their cohorts
         reasons = found[user_id] = []
         for quiz in quizzes:
             mine = programme.effective(user_id, quiz)
@@ -120,8 +131,9 @@ def needs_attention(
                 reasons.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
             elif expires is not None and expires <= soon:
                 reasons.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
-        if (trainee.last_active or trainee.date_joined) < quiet_since:
-            reasons.append((Reason.INACTIVE, None, trainee.last_active))
+        last_active = person.last_active
+        if (last_active or person.date_joined) < quiet_since:
+            reasons.append((Reason.INACTIVE, None, last_active))
     lines = [
         Line(cohorts[cohort_id], trainees[user_id], reason, quiz, when)
         for cohort_id, ids in members.items()
@@ -141,7 +153,7 @@ def needs_attention(
     )
 
 
-def _quiz_reasons(quiz, mine, cell: _Cell, now) -> list:
+def _quiz_reasons(quiz, mine, cell: Cell, now) -> list:
     found: list[tuple[Reason, Quiz, datetime | None]] = []
     if cell.passed:
         return found
@@ -157,12 +169,28 @@ def _quiz_reasons(quiz, mine, cell: _Cell, now) -> list:
     return found
 
 
-class _Programme:
+def memberships(user_ids, *, within) -> tuple[dict, dict]:
+    """({cohort in `within`: its trainees}, {trainee: all their cohorts}) in one
+    query: the list groups trainees by the cohorts the reader may see, but a
+    trainee's dates come from every cohort they are in (another cohort's later
+    due date is theirs too, as effective.py says)."""
+    members: dict[int, list[int]] = defaultdict(list)
+    cohorts_of: dict[int, set[int]] = defaultdict(set)
+    for cohort_id, user_id in Cohort.trainees.through.objects.filter(
+        user_id__in=user_ids
+    ).values_list("cohort_id", "user_id"):
+        cohorts_of[user_id].add(cohort_id)
+        if within is None or cohort_id in within:
+            members[cohort_id].append(user_id)
+    return members, cohorts_of
+
+
+class Programme:
     """The assignments and overrides of these trainees, read once; what each
     trainee has on each quiz by effective.combine, memoised per set of cohorts
     (most trainees share theirs) and override."""
 
-    def __init__(self, quizzes, user_ids, members) -> None:
+    def __init__(self, quizzes, user_ids, cohorts_of: dict[int, set[int]]) -> None:
         self.assigned: dict[int, list] = defaultdict(list)  # quiz -> rows
         for row in Assignment.objects.filter(quiz__in=quizzes).values_list(
             "quiz_id", "cohort_id", "opens_at", "due_at", "closes_at"
@@ -172,16 +200,12 @@ class _Programme:
             (o.user_id, o.quiz_id): o
             for o in Override.objects.filter(user_id__in=user_ids)
         }
-        cohorts_of: dict[int, set[int]] = defaultdict(set)
-        for cohort_id, ids in members.items():
-            for user_id in ids:
-                cohorts_of[user_id].add(cohort_id)
         self.cohorts_of = {pk: frozenset(ids) for pk, ids in cohorts_of.items()}
         self._seen: dict[tuple, effective.Effective] = {}
 
     def effective(self, user_id: int, quiz) -> effective.Effective:
         override = self.overrides.get((user_id, quiz.pk))
-        mine = self.cohorts_of[user_id]
+        mine = self.cohorts_of.get(user_id, frozenset())
         key = (quiz.pk, mine, override.pk if override else None)
         if key not in self._seen:
             rows = self.assigned.get(quiz.pk, [])
@@ -194,7 +218,7 @@ class _Programme:
         return self._seen[key]
 
 
-def _cells(user_ids) -> dict[tuple[int, int], _Cell]:
+def attempt_cells(user_ids) -> dict[tuple[int, int], Cell]:
     """{(user, quiz): what they did}: one grouped query."""
     rows = (
         Attempt.objects.filter(user_id__in=user_ids, quiz__published=True)
@@ -203,7 +227,7 @@ def _cells(user_ids) -> dict[tuple[int, int], _Cell]:
         .order_by()
     )
     return {
-        (user_id, quiz_id): _Cell(n, bool(open_), bool(passed), bool(critical))
+        (user_id, quiz_id): Cell(n, bool(open_), bool(passed), bool(critical))
         for user_id, quiz_id, n, open_, passed, critical in rows
     }
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz.bounds import validate_course_date
 from quiz.models import Quiz
+from quiz.programme.attention import Reason
 from quiz.programme.models import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES
 
 
@@ -66,3 +67,27 @@ class OverrideForm(forms.Form):
         if not self.errors and not granted:
             raise ValidationError(_("Grant at least one thing."))
         return data
+
+
+class ReminderForm(forms.Form):
+    """A reminder from a line of the needs-attention list: the line's reason
+    and quiz (the service checks the line is on the sender's list), and the
+    list's inactivity setting, so an "inactive" line is the one they saw."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=[])
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.published(),
+        label=_("Quiz"),
+        to_field_name="slug",
+        required=False,
+    )
+    inactive = forms.IntegerField(required=False, min_value=1, max_value=365)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [
+            (reason.value, reason.label) for reason in Reason if reason.remindable
+        ]
+
+    def clean_reason(self) -> Reason:
+        return Reason(self.cleaned_data["reason"])

@@ -247,6 +247,7 @@ def attention(request: HttpRequest) -> HttpResponse:
         "summary": attention_summary(lines),
         "reasons": Reason,
         "default_inactive": settings.ATTENTION_INACTIVE_DAYS,
+        "inactive": form.cleaned_data["inactive"],
         "query": query,
     }
     return render(request, "quiz/reports/attention.html", context)
