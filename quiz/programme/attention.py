@@ -121,8 +121,7 @@ def needs_attention(
     found: dict[int, list] = {}
     for user_id, person in trainees.items():  # once, whatever their cohorts
         reasons = found[user_id] = []
-        for quiz in quizzes:
-            mine = programme.effective(user_id, quiz)
+        for quiz, mine in zip(quizzes, programme.row(user_id), strict=True):
             if mine.visible:
                 cell = cells.get((user_id, quiz.pk), _NOTHING)
                 reasons += _quiz_reasons(quiz, mine, cell, now)
@@ -188,33 +187,41 @@ def memberships(user_ids, *, within) -> tuple[dict, dict]:
 class Programme:
     """The assignments and overrides of these trainees, read once; what each
     trainee has on each quiz by effective.combine, memoised per set of cohorts
-    (most trainees share theirs) and override."""
+    and overrides (most trainees share their cohorts and have no override, so a
+    list of thousands computes a handful of rows)."""
 
     def __init__(self, quizzes, user_ids, cohorts_of: dict[int, set[int]]) -> None:
+        self.quizzes = list(quizzes)
         self.assigned: dict[int, list] = defaultdict(list)  # quiz -> rows
-        for row in Assignment.objects.filter(quiz__in=quizzes).values_list(
+        for row in Assignment.objects.filter(quiz__in=self.quizzes).values_list(
             "quiz_id", "cohort_id", "opens_at", "due_at", "closes_at"
         ):
             self.assigned[row[0]].append(row)
-        self.overrides = {
-            (o.user_id, o.quiz_id): o
-            for o in Override.objects.filter(user_id__in=user_ids)
-        }
+        self.overrides: dict[int, dict[int, Override]] = defaultdict(dict)
+        for o in Override.objects.filter(user_id__in=user_ids):
+            self.overrides[o.user_id][o.quiz_id] = o
         self.cohorts_of = {pk: frozenset(ids) for pk, ids in cohorts_of.items()}
-        self._seen: dict[tuple, effective.Effective] = {}
+        self._seen: dict[tuple, list[effective.Effective]] = {}
 
-    def effective(self, user_id: int, quiz) -> effective.Effective:
-        override = self.overrides.get((user_id, quiz.pk))
+    def row(self, user_id: int) -> list[effective.Effective]:
+        """What the trainee has on each quiz, in the order of `quizzes`."""
         mine = self.cohorts_of.get(user_id, frozenset())
-        key = (quiz.pk, mine, override.pk if override else None)
+        overrides = self.overrides.get(user_id, {})
+        key = (mine, tuple(o.pk for o in overrides.values()))
         if key not in self._seen:
-            rows = self.assigned.get(quiz.pk, [])
-            self._seen[key] = effective.combine(
-                quiz,
-                assigned=[(o, d, c) for _q, cohort, o, d, c in rows if cohort in mine],
-                quiz_is_assigned=bool(rows),
-                override=override,
-            )
+            self._seen[key] = [
+                effective.combine(
+                    quiz,
+                    assigned=[
+                        (o, d, c)
+                        for _q, cohort, o, d, c in self.assigned.get(quiz.pk, ())
+                        if cohort in mine
+                    ],
+                    quiz_is_assigned=quiz.pk in self.assigned,
+                    override=overrides.get(quiz.pk),
+                )
+                for quiz in self.quizzes
+            ]
         return self._seen[key]
 
 

@@ -185,8 +185,7 @@ def assignment_reminders(today: date) -> Iterator[Reminder]:
     cells = attempt_cells(user_ids)
     users = User.objects.filter(pk__in=user_ids, is_active=True).in_bulk()
     for user_id in sorted(users):
-        for quiz in quizzes:
-            mine = programme.effective(user_id, quiz)
+        for quiz, mine in zip(quizzes, programme.row(user_id), strict=True):
             if not mine.visible or mine.due_at is None:
                 continue
             cell = cells.get((user_id, quiz.pk))
