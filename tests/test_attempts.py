@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Choice, QuestionType
+from quiz.attempts.selectors import rule_mastery
 from quiz.attempts.services import (
     AttemptClosedError,
     InvalidAnswerError,
@@ -21,7 +22,15 @@ from quiz.attempts.services import (
     attempt_start,
     attempt_submit,
 )
-from quiz.models import Attempt, AttemptState, Quiz, QuizDraw, ReviewPolicy
+from quiz.models import (
+    Attempt,
+    AttemptState,
+    Override,
+    Quiz,
+    QuizDraw,
+    ReviewPolicy,
+)
+from quiz.programme.services import override_grant
 from tests.factories import (
     CategoryFactory,
     QuizFactory,
@@ -682,6 +691,46 @@ def test_review_after_close_shows_answers_once_closed(trainee_client, trainee):
 
     assert "Because:" not in before and "after the quiz closes" in before
     assert "Because:" in after
+
+
+def test_review_after_close_waits_for_the_trainees_own_later_close(
+    trainee_client, trainee, supervisor
+):
+    """Before: the quiz's own date decided, so a trainee granted a later close
+    read the key of an attempt while they could still make another."""
+    quiz = QuizFactory(
+        questions__n=1,
+        review=ReviewPolicy.AFTER_CLOSE,
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    attempt_submit(attempt=attempt, user=trainee, answers=wrong_answers(attempt))
+    override_grant(
+        quiz=quiz,
+        trainee=trainee,
+        granted_by=supervisor,
+        reason="Ill in the exam week",
+        closes_at=timezone.now() + timedelta(days=5),
+    )
+    Quiz.objects.filter(pk=quiz.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    url = reverse("quiz:attempt-result", args=[attempt.pk])
+
+    during = trainee_client.get(url).content.decode()
+    mastered = [
+        row for row in rule_mastery(user=trainee, reviewable_only=True) if row.answers
+    ]
+    Override.objects.filter(quiz=quiz).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    after = trainee_client.get(url).content.decode()
+
+    assert "Because:" not in during and mastered == []
+    assert "Because:" in after
+    assert [
+        row for row in rule_mastery(user=trainee, reviewable_only=True) if row.answers
+    ]
 
 
 def test_editing_a_question_after_an_attempt_leaves_the_result_unchanged(

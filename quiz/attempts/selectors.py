@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from questions.models import Rule
@@ -277,13 +278,20 @@ class MasteryRow(MasteryShare):
 
 
 def reviewable_q(prefix: str = "") -> Q:
-    """Attempts (reached through `prefix`) whose quiz already shows the answers:
+    """Attempts (reached through `prefix`) whose answers their trainee may see:
     review_visible() as a filter."""
+    closes = effective.closes_annotation(
+        user=f"{prefix}user", quiz=f"{prefix}quiz", quiz_fields=f"{prefix}quiz__"
+    )[f"{effective.PREFIX}closes_at"]
+    now = timezone.now()
     return Q(**{f"{prefix}quiz__review": ReviewPolicy.IMMEDIATELY}) | Q(
-        **{
-            f"{prefix}quiz__review": ReviewPolicy.AFTER_CLOSE,
-            f"{prefix}quiz__closes_at__lte": timezone.now(),
-        }
+        Q(
+            **{
+                f"{prefix}quiz__review": ReviewPolicy.AFTER_CLOSE,
+                f"{prefix}quiz__closes_at__lte": now,
+            }
+        ),
+        LessThanOrEqual(closes, now),
     )
 
 
@@ -334,12 +342,19 @@ def cohort_mastery(*, user_ids) -> tuple[list[Rule], dict[tuple[int, int], Maste
     return rules, cells
 
 
-def review_visible(attempt: Attempt) -> bool:
+def review_visible(attempt: Attempt, now=None) -> bool:
+    """May the trainee see the answers of this attempt? "After the quiz closes"
+    means closed for everyone the quiz's own date names and for this trainee
+    (their cohort's date, their override): a trainee granted a later closing
+    date must not read the key of one attempt while they can still make
+    another. reviewable_q is the same rule in SQL."""
     policy = attempt.quiz.review
     if policy == ReviewPolicy.IMMEDIATELY:
         return True
     if policy == ReviewPolicy.AFTER_CLOSE:
-        return attempt.quiz.is_closed
+        now = now or timezone.now()
+        closes = attempt.closes_at
+        return attempt.quiz.is_closed and closes is not None and closes <= now
     return False
 
 
