@@ -343,6 +343,31 @@ def test_a_supervisor_grants_an_override_from_the_trainee_report(
     assert LogEntry.objects.get(user=supervisor).object_id == str(override.pk)
 
 
+def test_the_override_form_offers_only_quizzes_the_trainee_can_see(
+    supervisor_client, trainee, cohort
+):
+    """Before: every published quiz, though an override does not assign one."""
+    theirs = QuizFactory(title="Theirs")
+    elsewhere = QuizFactory(title="Another cohort's")
+    Assignment.objects.create(quiz=elsewhere, cohort=CohortFactory())
+
+    page = supervisor_client.get(grant_url(trainee)).content.decode()
+    response = supervisor_client.post(
+        grant_url(trainee),
+        {
+            "quiz": elsewhere.slug,
+            "extra_attempts": "1",
+            "extra_minutes": "0",
+            "reason": "x",
+        },
+    )
+
+    assert theirs.title in page and elsewhere.title not in page
+    assert response.status_code == 400
+    assert "quiz" in response.context["form"].errors
+    assert not Override.objects.exists()
+
+
 def test_a_supervisor_cannot_grant_for_another_cohorts_trainee(supervisor_client):
     stranger = TraineeFactory()
     CohortFactory(trainees=[stranger], supervisors=[SupervisorFactory()])

@@ -1,4 +1,4 @@
-"""The override form a supervisor fills in on a trainee's report."""
+"""The forms a supervisor fills in from the reports: an override, a reminder."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from quiz.bounds import validate_course_date
 from quiz.models import Quiz
 from quiz.programme.attention import Reason
 from quiz.programme.models import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES
+from quiz.programme.selectors import visible_to
 
 
 class DateTimeLocal(forms.DateTimeInput):
@@ -19,7 +20,9 @@ class DateTimeLocal(forms.DateTimeInput):
 
 class OverrideForm(forms.Form):
     """Parses a grant; the rules on dates and bounds are the model's (full_clean
-    in override_grant), checked here too so the page says what is wrong."""
+    in override_grant), checked here too so the page says what is wrong. The
+    quizzes offered are those the trainee can see: an override does not assign
+    a quiz."""
 
     quiz = forms.ModelChoiceField(
         queryset=Quiz.objects.published(), label=_("Quiz"), to_field_name="slug"
@@ -47,6 +50,10 @@ class OverrideForm(forms.Form):
         max_length=300,
         help_text=_("Recorded in the audit log with your name."),
     )
+
+    def __init__(self, *args, trainee, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quiz"].queryset = visible_to(trainee).order_by("order", "title")
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

@@ -9,6 +9,14 @@ from quiz.models import Quiz
 from quiz.programme import effective
 
 
+def visible_to(user) -> QuerySet:
+    """The published quizzes the trainee may see (assigned to one of their
+    cohorts, or open to all), whether or not they have opened yet."""
+    key = f"{effective.PREFIX}visible"
+    visible = effective.annotations(user=user, quiz="pk")[key]
+    return Quiz.objects.published().alias(**{key: visible}).filter(**{key: True})
+
+
 def with_effective(quizzes: QuerySet, *, user) -> QuerySet:
     """Quizzes annotated with what the trainee has on each (effective.from_row)."""
     return quizzes.annotate(**effective.annotations(user=user, quiz="pk"))

@@ -22,9 +22,9 @@ from quiz.programme.services import override_grant, override_summary
 def override_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     if request.method == "GET":
-        form = OverrideForm(initial={"quiz": request.GET.get("quiz")})
+        form = OverrideForm(initial={"quiz": request.GET.get("quiz")}, trainee=trainee)
     else:
-        form = OverrideForm(request.POST)
+        form = OverrideForm(request.POST, trainee=trainee)
         if form.is_valid():
             override = override_grant(
                 trainee=trainee, granted_by=request.user, **form.cleaned_data
