@@ -242,13 +242,15 @@ class AuditLogAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 def enroll_summary(result, cohort) -> str:
-    """What an enrolment did, for the message after it: it says that links were
-    e-mailed only when mail leaves the server."""
+    """What an enrolment did, for the message after it: it says that links are
+    on their way only when mail leaves the server (they are queued, then sent
+    and retried by the worker: accounts/mail.py)."""
     if mail_goes_out():
         created = ngettext(
-            "%(new)d new trainee account created and emailed a link to set a password",
-            "%(new)d new trainee accounts created and emailed a link to set their "
-            "password",
+            "%(new)d new trainee account created; a mail with a link to set a "
+            "password is queued (Outgoing mail shows when it leaves)",
+            "%(new)d new trainee accounts created; a mail with a link to set a "
+            "password is queued for each (Outgoing mail shows when they leave)",
             len(result.created),
         ) % {"new": len(result.created)}
     else:

@@ -71,6 +71,8 @@ def test_enrolment_creates_trainees_adds_them_and_mails_a_password_link(
     assert set(cohort.trainees.all()) == {ana, existing}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.com"]
     assert "/accounts/reset/" in mail.outbox[0].body
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("a mail with a link to set a password is queued" in m for m in messages)
 
 
 def test_a_file_with_errors_creates_nothing(admin_client):
