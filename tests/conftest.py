@@ -73,3 +73,20 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def send_reminders(django_capture_on_commit_callbacks):
+    """send_reminders as cron runs it, returning what it printed; the queued
+    mails sent (immediate task backend)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def run_command() -> str:
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_reminders", stdout=out)
+        return out.getvalue()
+
+    return run_command

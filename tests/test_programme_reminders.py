@@ -4,13 +4,11 @@ list: once each, only when the trainee can act, never to someone else's
 trainee, recorded in the audit log."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 
 from django.contrib.admin.models import LogEntry
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,18 +31,11 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks, settings):
-    """send_reminders as cron runs it, with only the assignment provider (the
-    others have their own tests); the queued mails sent."""
+def run(send_reminders, settings):
+    """send_reminders with only the assignment provider (the others have their
+    own tests)."""
     settings.REMINDER_PROVIDERS = ["quiz.programme.reminders.assignment_reminders"]
-
-    def run_command() -> str:
-        out = StringIO()
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_reminders", stdout=out)
-        return out.getvalue()
-
-    return run_command
+    return send_reminders
 
 
 @pytest.fixture

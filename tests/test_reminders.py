@@ -2,12 +2,10 @@
 supervisors' weekly digest, and the preferences page."""
 
 from datetime import UTC, datetime, time, timedelta
-from io import StringIO
 
 import pytest
 
 from django.core import mail
-from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -49,16 +47,8 @@ def noon_in(days: int):
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """send_reminders as cron runs it; the queued mails sent (immediate backend)."""
-
-    def run_command() -> str:
-        out = StringIO()
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_reminders", stdout=out)
-        return out.getvalue()
-
-    return run_command
+def run(send_reminders):
+    return send_reminders
 
 
 # --- certificates about to expire --------------------------------------------------

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from accounts.models import Cohort, User
@@ -50,94 +51,79 @@ def _day(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else ""
 
 
+# What a reminder says per reason: subject and sentence, formatted with the
+# quiz's title and the line's date; the link is the quiz's page unless named.
+_SAID = {
+    Reason.OVERDUE: (
+        _lazy("Rulewise: “%(quiz)s” is overdue"),
+        _lazy(
+            "“%(quiz)s” was due on %(date)s and you have not passed it yet. "
+            "Take it as soon as you can, or ask your supervisor for more time."
+        ),
+    ),
+    Reason.FAILED_CRITICAL: (
+        _lazy("Rulewise: review the safety rules of “%(quiz)s”"),
+        _lazy(
+            "Your attempt at “%(quiz)s” missed a safety-critical rule, so it "
+            "did not pass whatever the score. Practise the rules you missed, "
+            "then try again."
+        ),
+    ),
+    Reason.CERTIFICATE_EXPIRED: (
+        _lazy("Rulewise: your certificate for “%(quiz)s” has expired"),
+        _lazy(
+            "Your certificate for “%(quiz)s” expired on %(date)s. Pass the "
+            "exam again to renew it."
+        ),
+    ),
+    Reason.CERTIFICATE_EXPIRING: (
+        _lazy("Rulewise: your certificate for “%(quiz)s” expires soon"),
+        _lazy(
+            "Your certificate for “%(quiz)s” expires on %(date)s. Pass the "
+            "exam again before then to renew it."
+        ),
+    ),
+    Reason.OUT_OF_ATTEMPTS: (
+        _lazy("Rulewise: no attempts left on “%(quiz)s”"),
+        _lazy(
+            "You have used every attempt at “%(quiz)s” without a pass. Your "
+            "supervisor can grant you more."
+        ),
+    ),
+}
+
+
 def notice(
     reason: Reason, quiz: Quiz | None, when: datetime | None, now: datetime
 ) -> Notice:
     """The subject, the sentence and the link of a reminder to a trainee."""
-    title = quiz.title if quiz else ""
-    quiz_url = (
-        settings.SITE_URL + reverse("quiz:quiz-detail", args=[quiz.slug])
-        if quiz
-        else settings.SITE_URL + reverse("quiz:home")
+    url = settings.SITE_URL + (
+        reverse("quiz:quiz-detail", args=[quiz.slug]) if quiz else reverse("quiz:home")
     )
-    day = _day(when)
+    values = {"quiz": quiz.title if quiz else "", "date": _day(when)}
     if reason is Reason.DUE_SOON:
         days = due_of(due_at=when, passed=False, now=now).days if when else 0
-        return Notice(
-            ngettext(
-                "Rulewise: “%(quiz)s” is due in %(n)d day",
-                "Rulewise: “%(quiz)s” is due in %(n)d days",
-                days,
-            )
-            % {"quiz": title, "n": days},
-            _(
-                "“%(quiz)s” is due on %(date)s and you have not passed it yet. "
-                "Take it before then."
-            )
-            % {"quiz": title, "date": day},
-            quiz_url,
+        subject = ngettext(
+            "Rulewise: “%(quiz)s” is due in %(n)d day",
+            "Rulewise: “%(quiz)s” is due in %(n)d days",
+            days,
+        ) % {**values, "n": days}
+        message = _(
+            "“%(quiz)s” is due on %(date)s and you have not passed it yet. "
+            "Take it before then."
         )
-    if reason is Reason.OVERDUE:
-        return Notice(
-            _("Rulewise: “%(quiz)s” is overdue") % {"quiz": title},
-            _(
-                "“%(quiz)s” was due on %(date)s and you have not passed it yet. "
-                "Take it as soon as you can, or ask your supervisor for more time."
-            )
-            % {"quiz": title, "date": day},
-            quiz_url,
+        return Notice(subject, message % values, url)
+    if reason is Reason.INACTIVE:
+        message = (
+            _("You have not taken a quiz since %(date)s. Your training is waiting.")
+            if when
+            else _("You have not taken a quiz yet. Your training is waiting.")
         )
+        return Notice(_("Rulewise: your training is waiting"), message % values, url)
     if reason is Reason.FAILED_CRITICAL:
-        return Notice(
-            _("Rulewise: review the safety rules of “%(quiz)s”") % {"quiz": title},
-            _(
-                "Your attempt at “%(quiz)s” missed a safety-critical rule, so it "
-                "did not pass whatever the score. Practise the rules you missed, "
-                "then try again."
-            )
-            % {"quiz": title},
-            settings.SITE_URL + reverse("quiz:practice"),
-        )
-    if reason is Reason.CERTIFICATE_EXPIRED:
-        return Notice(
-            _("Rulewise: your certificate for “%(quiz)s” has expired")
-            % {"quiz": title},
-            _(
-                "Your certificate for “%(quiz)s” expired on %(date)s. Pass the "
-                "exam again to renew it."
-            )
-            % {"quiz": title, "date": day},
-            quiz_url,
-        )
-    if reason is Reason.CERTIFICATE_EXPIRING:
-        return Notice(
-            _("Rulewise: your certificate for “%(quiz)s” expires soon")
-            % {"quiz": title},
-            _(
-                "Your certificate for “%(quiz)s” expires on %(date)s. Pass the "
-                "exam again before then to renew it."
-            )
-            % {"quiz": title, "date": day},
-            quiz_url,
-        )
-    if reason is Reason.OUT_OF_ATTEMPTS:
-        return Notice(
-            _("Rulewise: no attempts left on “%(quiz)s”") % {"quiz": title},
-            _(
-                "You have used every attempt at “%(quiz)s” without a pass. Your "
-                "supervisor can grant you more."
-            )
-            % {"quiz": title},
-            quiz_url,
-        )
-    return Notice(
-        _("Rulewise: your training is waiting"),
-        _("You have not taken a quiz since %(date)s. Your training is waiting.")
-        % {"date": day}
-        if when
-        else _("You have not taken a quiz yet. Your training is waiting."),
-        quiz_url,
-    )
+        url = settings.SITE_URL + reverse("quiz:practice")
+    subject_of, message_of = _SAID[reason]
+    return Notice(str(subject_of) % values, str(message_of) % values, url)
 
 
 def _reminder(
