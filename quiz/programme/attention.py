@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import connections, models
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,14 +121,16 @@ def needs_attention(
     found: dict[int, list] = {}
     for user_id, person in trainees.items():  # once, whatever their cohorts
         reasons = found[user_id] = []
+        done = cells.get(user_id, {})
         for quiz, mine in zip(quizzes, programme.row(user_id), strict=True):
             if mine.visible:
-                cell = cells.get((user_id, quiz.pk), _NOTHING)
-                reasons += _quiz_reasons(quiz, mine, cell, now)
-            expires = certificates.get((user_id, quiz.pk))
-            if expires is not None and expires <= now:
+                cell = done.get(quiz.pk, _NOTHING)
+                if not cell.passed:
+                    reasons += _quiz_reasons(quiz, mine, cell, now)
+        for quiz, expires in certificates.get(user_id, ()):
+            if expires <= now:
                 reasons.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
-            elif expires is not None and expires <= soon:
+            elif expires <= soon:
                 reasons.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
         last_active = person.last_active
         if (last_active or person.date_joined) < quiet_since:
@@ -153,9 +155,8 @@ def needs_attention(
 
 
 def _quiz_reasons(quiz, mine, cell: Cell, now) -> list:
+    """The reasons of a quiz the trainee has not passed."""
     found: list[tuple[Reason, Quiz, datetime | None]] = []
-    if cell.passed:
-        return found
     if cell.failed_critical:
         found.append((Reason.FAILED_CRITICAL, quiz, None))
     if not cell.open and mine.is_exhausted(cell.attempts):
@@ -225,23 +226,30 @@ class Programme:
         return self._seen[key]
 
 
-def attempt_cells(user_ids) -> dict[tuple[int, int], Cell]:
-    """{(user, quiz): what they did}: one grouped query."""
-    rows = (
+def attempt_cells(user_ids) -> dict[int, dict[int, Cell]]:
+    """{user: {quiz: what they did}}: one grouped query, its rows read as the
+    database returns them (integers on both databases: tens of thousands of rows
+    for a large cohort, where Django's per-value converters cost more than the
+    query)."""
+    query = (
         Attempt.objects.filter(user_id__in=user_ids, quiz__published=True)
         .tallied()
         .values_list("user_id", "quiz_id", "n", "open", "passed_any", "critical_any")
         .order_by()
     )
-    return {
-        (user_id, quiz_id): Cell(n, bool(open_), bool(passed), bool(critical))
-        for user_id, quiz_id, n, open_, passed, critical in rows
-    }
+    sql, params = query.query.sql_with_params()
+    cells: dict[int, dict[int, Cell]] = defaultdict(dict)
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for user_id, quiz_id, n, open_, passed, critical in cursor.fetchall():
+            cells[user_id][quiz_id] = Cell(n, bool(open_), bool(passed), bool(critical))
+    return cells
 
 
-def _latest_certificates(user_ids, quizzes) -> dict[tuple[int, int], datetime]:
-    """{(user, quiz): expiry} of each trainee's latest certificate that expires
-    and is not revoked (a renewal replaces the expiring one): one query."""
+def _latest_certificates(user_ids, quizzes) -> dict[int, list[tuple[Quiz, datetime]]]:
+    """{user: [(quiz, expiry)]} of each trainee's latest certificate per quiz
+    that expires and is not revoked (a renewal replaces the expiring one): one
+    query."""
     latest: dict[tuple[int, int], datetime | None] = {}
     for user_id, quiz_id, expires in (
         Certificate.objects.filter(
@@ -251,7 +259,12 @@ def _latest_certificates(user_ids, quizzes) -> dict[tuple[int, int], datetime]:
         .values_list("user_id", "quiz_id", "expires_at")
     ):
         latest[(user_id, quiz_id)] = expires
-    return {key: when for key, when in latest.items() if when is not None}
+    by_pk = {quiz.pk: quiz for quiz in quizzes}
+    found: dict[int, list[tuple[Quiz, datetime]]] = defaultdict(list)
+    for (user_id, quiz_id), when in latest.items():
+        if when is not None:
+            found[user_id].append((by_pk[quiz_id], when))
+    return found
 
 
 def attention_summary(lines: list[Line]) -> list[tuple[Reason, int]]:

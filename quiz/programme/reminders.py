@@ -174,7 +174,7 @@ def assignment_reminders(today: date) -> Iterator[Reminder]:
         for quiz, mine in zip(quizzes, programme.row(user_id), strict=True):
             if not mine.visible or mine.due_at is None:
                 continue
-            cell = cells.get((user_id, quiz.pk))
+            cell = cells.get(user_id, {}).get(quiz.pk)
             used = cell.attempts if cell else 0
             due = due_of(due_at=mine.due_at, passed=bool(cell and cell.passed), now=now)
             if mine.is_closed(now) or (
