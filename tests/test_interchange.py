@@ -1,4 +1,5 @@
-"""GIFT and Aiken with the bank: commands, admin import and export, round trips."""
+"""GIFT, Moodle XML and Aiken with the bank: commands, admin import and export,
+round trips."""
 
 import io
 
@@ -7,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from questions.formats import parse_aiken, parse_gift
+from questions.formats import parse_aiken, parse_gift, parse_moodle_xml
 from questions.interchange import (
     import_plan,
     questions_export,
@@ -33,14 +34,19 @@ What is 2+2?{#4}
 """
 
 
+PARSERS = {"gift": parse_gift, "xml": parse_moodle_xml}
+
+
 def comparable(parsed):
+    """What the bank keeps of a question; rule codes travel as Moodle tags."""
     return (
         parsed.qtype,
         parsed.stem,
         parsed.title,
         parsed.general_feedback,
         parsed.category,
-        tuple(sorted(parsed.rules)),
+        parsed.idnumber,
+        tuple(sorted({*parsed.rules, *parsed.tags})),
         tuple((c.text, c.correct, c.feedback) for c in parsed.choices),
     )
 
@@ -50,36 +56,67 @@ def bank(db):
     question_bank_load()
 
 
-def test_gift_export_then_parse_gives_back_the_whole_seed_bank(bank):
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_export_then_parse_gives_back_the_whole_seed_bank(bank, fmt):
     questions = Question.objects.all()
     originals = [
         comparable(to_parsed(q))
         for q in questions.prefetch_related("choices", "question_rules__rule")
     ]
 
-    text = questions_export(questions=questions, fmt="gift").text
-    parsed = parse_gift(text)
+    result = questions_export(questions=questions, fmt=fmt)
+    parsed = PARSERS[fmt](result.text)
 
+    assert result.left_out == []
     assert [comparable(q) for q in parsed.questions] == originals
-    assert parsed.skipped == ()
+    assert parsed.skipped == () and parsed.warnings == ()
 
 
-def test_gift_export_then_import_recreates_the_same_questions(bank, instructor):
-    text = questions_export(questions=Question.objects.all(), fmt="gift").text
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_export_then_import_recreates_the_same_questions(bank, instructor, fmt):
+    text = questions_export(questions=Question.objects.all(), fmt=fmt).text
     before = {q.idnumber: comparable(to_parsed(q)) for q in Question.objects.all()}
     Question.objects.update(idnumber="")  # free the ID numbers for the copies
 
-    report = questions_import(
-        plan=import_plan(text=text, fmt="gift"), author=instructor
-    )
+    plan = import_plan(text=text, fmt=fmt)
+    report = questions_import(plan=plan, author=instructor)
 
     copies = Question.objects.filter(pk__in=[q.pk for q in report.created])
     assert len(report.created) == len(before)
+    assert all(item.notes == [] for item in plan.questions)
     assert all(
         q.status == QuestionStatus.DRAFT and q.author == instructor for q in copies
     )
     assert {q.idnumber: comparable(to_parsed(q)) for q in copies} == before
     assert all(q.publication_problems() == [] for q in copies)
+
+
+def test_rule_codes_are_written_as_moodle_tags_and_read_back_as_rules(bank):
+    question = Question.objects.filter(qtype=QuestionType.MULTIPLE).first()
+    codes = [link.rule.code for link in question.question_rules.all()]
+
+    text = questions_export(
+        questions=Question.objects.filter(pk=question.pk), fmt="gift"
+    ).text
+
+    assert text.splitlines()[2] == "// [id:{}] {}".format(
+        question.idnumber, " ".join(f"[tag:{c}]" for c in codes)
+    )
+    assert "// rules:" not in text and "// idnumber:" not in text
+    Question.objects.update(idnumber="")
+    lowered = text.replace(codes[0], codes[0].lower())  # Moodle may lower-case tags
+    (planned,) = import_plan(text=lowered + "\n", fmt="gift").questions
+    assert [rule.code for rule in planned.rules] == codes
+
+
+def test_tags_that_are_not_rule_codes_are_named_in_the_notes(bank):
+    text = "// [tag:neck] [tag:R-NO-TWIST] [tag:R-NOPE]\nTwist the neck?{F}\n"
+
+    (planned,) = import_plan(text=text, fmt="gift").questions
+
+    assert [rule.code for rule in planned.rules] == ["R-NO-TWIST"]
+    assert "Unknown rule codes ignored: R-NOPE." in planned.notes
+    assert "Tags that are not rule codes ignored: neck." in planned.notes
 
 
 def test_aiken_round_trip_of_single_and_true_false_questions(bank):
