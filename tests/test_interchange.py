@@ -419,3 +419,114 @@ def test_a_category_name_with_a_slash_survives_export_and_import(bank, instructo
 
     assert {q.category.name for q in report.created} == {"Neck/Shoulders"}
     assert set(Category.objects.values_list("name", flat=True)) == names_before
+
+
+# --- Moodle XML ------------------------------------------------------------------------------
+
+XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/Safe technique</text></category>
+  </question>
+  <question type="truefalse">
+    <name><text>Twist</text></name>
+    <questiontext format="html"><text>May the therapist twist the neck?</text></questiontext>
+    <answer fraction="0"><text>true</text><feedback><text>It can displace the disc.</text></feedback></answer>
+    <answer fraction="100"><text>false</text><feedback><text>Right.</text></feedback></answer>
+    <tags><tag><text>R-NO-TWIST</text></tag></tags>
+  </question>
+  <question type="shortanswer">
+    <name><text>Short</text></name>
+  </question>
+</quiz>
+"""
+
+
+def test_import_command_reads_moodle_xml(tmp_path, bank):
+    path = tmp_path / "q.xml"
+    path.write_text(XML, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "import_questions", str(path), "--format", "xml", stdout=out, stderr=err
+    )
+
+    assert "Imported 1 question as drafts (1 true_false); 1 skipped." in out.getvalue()
+    assert f"{path}:13: skipped shortanswer" in err.getvalue()
+    twist = Question.objects.get(title="Twist")
+    assert twist.category.name == "Safe technique"
+    assert [r.code for r in twist.rules.all()] == ["R-NO-TWIST"]
+    assert [(c.text, c.correct, c.feedback) for c in twist.choices.all()] == [
+        ("True", False, "It can displace the disc."),
+        ("False", True, "Right."),
+    ]
+
+
+def test_import_command_names_the_line_of_bad_xml_and_saves_nothing(tmp_path, bank):
+    path = tmp_path / "bad.xml"
+    path.write_text(XML[:300], encoding="utf-8")  # cut short
+    before = Question.objects.count()
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_questions", str(path), "--format", "xml")
+
+    assert str(excinfo.value).startswith(f"{path}:")
+    assert "not well-formed XML" in str(excinfo.value)
+    assert Question.objects.count() == before
+
+
+def test_export_command_writes_moodle_xml(bank):
+    out = io.StringIO()
+
+    call_command("export_questions", "--format", "xml", stdout=out)
+
+    parsed = parse_moodle_xml(out.getvalue())
+    assert len(parsed.questions) == Question.objects.count()
+
+
+def test_xml_export_command_lists_a_malformed_draft_and_exits_1(broken_draft):
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError, match="1 malformed draft left out of the Moodle"):
+        call_command("export_questions", "--format", "xml", stdout=out, stderr=err)
+
+    assert len(parse_moodle_xml(out.getvalue()).questions) == (
+        Question.objects.count() - 1
+    )
+    assert f"left out: {broken_draft.idnumber}" in err.getvalue()
+
+
+def test_admin_exports_and_imports_moodle_xml(instructor_client, bank):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ids = list(Question.objects.values_list("pk", flat=True)[:5])
+    url = reverse("admin:questions_question_changelist")
+
+    exported = instructor_client.post(
+        url, {"action": "export_xml", "_selected_action": ids}
+    )
+
+    assert exported["Content-Type"] == "application/xml; charset=utf-8"
+    assert exported["Content-Disposition"].endswith('.xml"')
+    assert len(parse_moodle_xml(exported.content.decode()).questions) == 5
+    Question.objects.update(idnumber="")
+    before = Question.objects.count()
+    upload = SimpleUploadedFile("bank.xml", exported.content)
+    imported = instructor_client.post(
+        import_url(), {"format": "xml", "upload": upload, "confirm": "1"}
+    )
+    assert imported.status_code == 302
+    assert Question.objects.count() == before + 5
+
+
+def test_admin_import_refuses_an_entity_bomb_with_a_clear_message(instructor_client):
+    from tests.formats.test_moodle_xml import BILLION_LAUGHS
+
+    response = instructor_client.post(
+        import_url(), {"format": "xml", "pasted": BILLION_LAUGHS, "preview": "1"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "line 2" in html and "entity expansion" in html
+    assert not Question.objects.exists()
