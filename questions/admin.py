@@ -16,7 +16,9 @@ from django.utils.translation import ngettext
 from accounts.http import attachment_header
 from questions.formats import FormatError
 from questions.interchange import (
+    EXTENSIONS,
     FORMATS,
+    MEDIA_TYPES,
     ImportRefusedError,
     decode_upload,
     ensure_import_size,
@@ -361,7 +363,13 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["category", "author"]
     list_per_page = 50
     readonly_fields = ["author", "created_at", "updated_at", "published_at"]
-    actions = ["publish_selected", "unpublish_selected", "export_gift", "export_aiken"]
+    actions = [
+        "publish_selected",
+        "unpublish_selected",
+        "export_gift",
+        "export_xml",
+        "export_aiken",
+    ]
     change_list_template = "admin/questions/question/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "idnumber", "qtype", "category", "status"]}),
@@ -557,16 +565,19 @@ class QuestionAdmin(admin.ModelAdmin):
                 request, _("Nothing to export in this format."), messages.WARNING
             )
             return None
-        extension = "gift.txt" if fmt == "gift" else "aiken.txt"
-        response = HttpResponse(result.text, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(result.text, content_type=MEDIA_TYPES[fmt])
         response["Content-Disposition"] = attachment_header(
-            f"rulewise-questions.{extension}"
+            f"rulewise-questions.{EXTENSIONS[fmt]}"
         )
         return response
 
     @admin.action(description=_("Export selected as GIFT"), permissions=["view"])
     def export_gift(self, request, queryset):
         return self._export(request, queryset, "gift")
+
+    @admin.action(description=_("Export selected as Moodle XML"), permissions=["view"])
+    def export_xml(self, request, queryset):
+        return self._export(request, queryset, "xml")
 
     @admin.action(description=_("Export selected as Aiken"), permissions=["view"])
     def export_aiken(self, request, queryset):

@@ -1,5 +1,13 @@
-"""Import and export of questions: the formats' plain data mapped to the bank."""
+"""Import and export of questions: the formats' plain data mapped to the bank.
 
+A question's rule codes travel as Moodle tags (the writers put ``rules``
+first among the tags); on import, a tag that reads as a rule code (in any
+case: Moodle may lower-case tags) links that rule, as do the rule codes of
+older ``// rules:`` comments. Other tags have nowhere to go in the bank and
+are named in the question's notes.
+"""
+
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,10 +26,14 @@ from questions.formats import (
     gift_problem,
     parse_aiken,
     parse_gift,
+    parse_moodle_xml,
     write_aiken,
     write_gift,
+    write_moodle_xml,
+    xml_problem,
 )
 from questions.models import (
+    RULE_CODE_PATTERN,
     Category,
     Choice,
     Question,
@@ -32,8 +44,23 @@ from questions.models import (
 )
 from questions.validation import ChoiceData, question_problems
 
-FORMATS = {"gift": "GIFT (Moodle)", "aiken": "Aiken"}
-_PARSERS = {"gift": parse_gift, "aiken": parse_aiken}
+FORMATS = {"gift": "GIFT (Moodle)", "xml": "Moodle XML", "aiken": "Aiken"}
+_PARSERS = {"gift": parse_gift, "xml": parse_moodle_xml, "aiken": parse_aiken}
+_WRITERS = {
+    "gift": (gift_problem, write_gift),
+    "xml": (xml_problem, write_moodle_xml),
+    "aiken": (aiken_problem, write_aiken),
+}
+# The formats that hold every well-formed question of the bank.
+COMPLETE_FORMATS = frozenset({"gift", "xml"})
+# File name endings and media types of the downloads.
+EXTENSIONS = {"gift": "gift.txt", "xml": "xml", "aiken": "aiken.txt"}
+MEDIA_TYPES = {
+    "gift": "text/plain; charset=utf-8",
+    "xml": "application/xml; charset=utf-8",
+    "aiken": "text/plain; charset=utf-8",
+}
+_RULE_CODE_RE = re.compile(RULE_CODE_PATTERN)
 
 
 class ImportRefusedError(ValueError):
@@ -84,7 +111,7 @@ def import_parse(*, text: str, fmt: str) -> ParseResult:
     """Parse with the limits applied; FormatError ("line N: ...") on bad input."""
     if fmt not in _PARSERS:
         raise ImportRefusedError(
-            _("Unknown format “%(f)s”: use gift or aiken.") % {"f": fmt}
+            _("Unknown format “%(f)s”: use gift, xml or aiken.") % {"f": fmt}
         )
     ensure_import_size(len(text.encode("utf-8")))
     result = _PARSERS[fmt](text)
@@ -129,6 +156,19 @@ def _category_name(parsed: ParsedQuestion, default: str, existing: set[str]) -> 
     return (name or default or _("Imported"))[:120]
 
 
+def _rule_codes(parsed: ParsedQuestion) -> tuple[list[str], list[str]]:
+    """The rule codes a question names (its ``rules``, then the tags that read
+    as rule codes) and its other tags."""
+    codes = list(parsed.rules)
+    others = []
+    for tag in parsed.tags:
+        if _RULE_CODE_RE.match(tag.upper()):
+            codes.append(tag.upper())
+        else:
+            others.append(tag)
+    return list(dict.fromkeys(codes)), others
+
+
 def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPlan:
     """What an import would create, without writing anything."""
     result = import_parse(text=text, fmt=fmt)
@@ -158,11 +198,17 @@ def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPla
                 )
         else:
             choices = [(c.text, c.correct, c.feedback) for c in parsed.choices]
-        linked = [rules[code] for code in parsed.rules if code in rules]
-        unknown = [code for code in parsed.rules if code not in rules]
+        codes, other_tags = _rule_codes(parsed)
+        linked = [rules[code] for code in codes if code in rules]
+        unknown = [code for code in codes if code not in rules]
         if unknown:
             notes.append(
                 _("Unknown rule codes ignored: %(c)s.") % {"c": ", ".join(unknown)}
+            )
+        if other_tags:
+            notes.append(
+                _("Tags that are not rule codes ignored: %(t)s.")
+                % {"t": ", ".join(other_tags)}
             )
         idnumber = parsed.idnumber[:100]
         if idnumber and (idnumber in taken or idnumber in seen_idnumbers):
@@ -304,12 +350,13 @@ class ExportResult:
 
 
 def questions_export(*, questions, fmt: str) -> ExportResult:
-    """The questions as GIFT or Aiken text, leaving out (and listing) those the
-    format cannot hold: multiple-answer questions in Aiken, and in either format
-    drafts that are not well formed yet (no right choice, say)."""
-    problem_of = {"gift": gift_problem, "aiken": aiken_problem}.get(fmt)
-    if problem_of is None:
+    """The questions as GIFT, Moodle XML or Aiken text, leaving out (and
+    listing) those the format cannot hold: multiple-answer questions in Aiken,
+    and in any format drafts that are not well formed yet (no right choice,
+    say)."""
+    if fmt not in _WRITERS:
         raise ValueError(f"unknown format {fmt!r}")
+    problem_of, write = _WRITERS[fmt]
     writable, left_out = [], []
     for question in (to_parsed(q) for q in export_queryset(questions)):
         if problem := problem_of(question):
@@ -317,12 +364,14 @@ def questions_export(*, questions, fmt: str) -> ExportResult:
             left_out.append(f"{label}: {problem}")
         else:
             writable.append(question)
-    write = write_gift if fmt == "gift" else write_aiken
     return ExportResult(text=write(writable), left_out=left_out)
 
 
 __all__ = [
+    "COMPLETE_FORMATS",
+    "EXTENSIONS",
     "FORMATS",
+    "MEDIA_TYPES",
     "FormatError",
     "ImportPlan",
     "ImportRefusedError",

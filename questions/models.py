@@ -20,6 +20,11 @@ __all__ = [
 ]
 
 
+# What a rule code looks like (the constraint below; imports read rule codes
+# from Moodle tags with it).
+RULE_CODE_PATTERN = r"^R-[A-Z0-9-]+$"
+
+
 class RuleQuerySet(models.QuerySet):
     def critical(self) -> "RuleQuerySet":
         return self.filter(critical=True)
@@ -62,7 +67,7 @@ class Rule(models.Model):
         verbose_name_plural = _("rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^R-[A-Z0-9-]+$"), name="rule_code_format"
+                condition=Q(code__regex=RULE_CODE_PATTERN), name="rule_code_format"
             )
         ]
 

@@ -93,7 +93,7 @@ def test_any_text_in_the_sign_in_form_is_answered_without_500(text):
     assert User.objects.count() == before
 
 
-@pytest.mark.parametrize("fmt", ["gift", "aiken"])
+@pytest.mark.parametrize("fmt", ["gift", "aiken", "xml"])
 def test_an_uploaded_question_file_with_a_nul_is_refused_by_line(admin_client, fmt):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -108,3 +108,75 @@ def test_an_uploaded_question_file_with_a_nul_is_refused_by_line(admin_client, f
     assert response.status_code == 400
     assert "Line 6 contains a NUL character" in response.content.decode()
     assert not Question.objects.exists()
+
+
+XML_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+XML_QUESTION = (
+    b'<question type="truefalse"><name><text>T</text></name>'
+    b"<questiontext><text>Sky?</text></questiontext>"
+    b'<answer fraction="100"><text>true</text></answer>'
+    b'<answer fraction="0"><text>false</text></answer></question>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # Latin-1 bytes, though the file says UTF-8.
+        (XML_HEAD + XML_QUESTION.replace(b"Sky", b"Ciel d\xe9j\xe0") + b"</quiz>",
+         "The file is not UTF-8 text (byte"),
+        # UTF-16, as some editors save XML.
+        ("<quiz></quiz>".encode("utf-16"), "The file is not UTF-8 text (byte 0)"),
+        # Cut off in the middle of a question.
+        (XML_HEAD + XML_QUESTION[:70], "before its XML does: is it complete?"),
+        # Binary junk after a valid start.
+        (XML_HEAD + b"\x01\x02\x03</quiz>", "line 3: not well-formed XML"),
+        (b"", "Choose a file or paste the questions."),
+    ],
+)  # fmt: skip
+def test_bad_bytes_in_an_uploaded_moodle_xml_file_are_a_400_with_the_reason(
+    admin_client, body, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from questions.models import Question
+
+    response = admin_client.post(
+        reverse("admin:questions_question_import"),
+        {"format": "xml", "category": "", "upload": SimpleUploadedFile("q.xml", body)},
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_huge_moodle_xml_file_is_refused_before_it_is_read(admin_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.QUESTION_IMPORT_MAX_BYTES = 64 * 1024
+    body = XML_HEAD + XML_QUESTION * 1000 + b"</quiz>"
+    assert len(body) > 64 * 1024
+
+    response = admin_client.post(
+        reverse("admin:questions_question_import"),
+        {"format": "xml", "category": "", "upload": SimpleUploadedFile("q.xml", body)},
+    )
+
+    assert response.status_code == 400
+    assert "The file is larger than 64 KB" in response.content.decode()
+
+
+def test_a_moodle_xml_file_with_too_many_questions_is_refused(admin_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.QUESTION_IMPORT_MAX_QUESTIONS = 3
+    body = XML_HEAD + XML_QUESTION * 4 + b"</quiz>"
+
+    response = admin_client.post(
+        reverse("admin:questions_question_import"),
+        {"format": "xml", "category": "", "upload": SimpleUploadedFile("q.xml", body)},
+    )
+
+    assert response.status_code == 400
+    assert "The file has 4 questions; at most 3" in response.content.decode()

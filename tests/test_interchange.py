@@ -1,4 +1,5 @@
-"""GIFT and Aiken with the bank: commands, admin import and export, round trips."""
+"""GIFT, Moodle XML and Aiken with the bank: commands, admin import and export,
+round trips."""
 
 import io
 
@@ -7,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from questions.formats import parse_aiken, parse_gift
+from questions.formats import parse_aiken, parse_gift, parse_moodle_xml
 from questions.interchange import (
     import_plan,
     questions_export,
@@ -33,14 +34,19 @@ What is 2+2?{#4}
 """
 
 
+PARSERS = {"gift": parse_gift, "xml": parse_moodle_xml}
+
+
 def comparable(parsed):
+    """What the bank keeps of a question; rule codes travel as Moodle tags."""
     return (
         parsed.qtype,
         parsed.stem,
         parsed.title,
         parsed.general_feedback,
         parsed.category,
-        tuple(sorted(parsed.rules)),
+        parsed.idnumber,
+        tuple(sorted({*parsed.rules, *parsed.tags})),
         tuple((c.text, c.correct, c.feedback) for c in parsed.choices),
     )
 
@@ -50,36 +56,67 @@ def bank(db):
     question_bank_load()
 
 
-def test_gift_export_then_parse_gives_back_the_whole_seed_bank(bank):
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_export_then_parse_gives_back_the_whole_seed_bank(bank, fmt):
     questions = Question.objects.all()
     originals = [
         comparable(to_parsed(q))
         for q in questions.prefetch_related("choices", "question_rules__rule")
     ]
 
-    text = questions_export(questions=questions, fmt="gift").text
-    parsed = parse_gift(text)
+    result = questions_export(questions=questions, fmt=fmt)
+    parsed = PARSERS[fmt](result.text)
 
+    assert result.left_out == []
     assert [comparable(q) for q in parsed.questions] == originals
-    assert parsed.skipped == ()
+    assert parsed.skipped == () and parsed.warnings == ()
 
 
-def test_gift_export_then_import_recreates_the_same_questions(bank, instructor):
-    text = questions_export(questions=Question.objects.all(), fmt="gift").text
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_export_then_import_recreates_the_same_questions(bank, instructor, fmt):
+    text = questions_export(questions=Question.objects.all(), fmt=fmt).text
     before = {q.idnumber: comparable(to_parsed(q)) for q in Question.objects.all()}
     Question.objects.update(idnumber="")  # free the ID numbers for the copies
 
-    report = questions_import(
-        plan=import_plan(text=text, fmt="gift"), author=instructor
-    )
+    plan = import_plan(text=text, fmt=fmt)
+    report = questions_import(plan=plan, author=instructor)
 
     copies = Question.objects.filter(pk__in=[q.pk for q in report.created])
     assert len(report.created) == len(before)
+    assert all(item.notes == [] for item in plan.questions)
     assert all(
         q.status == QuestionStatus.DRAFT and q.author == instructor for q in copies
     )
     assert {q.idnumber: comparable(to_parsed(q)) for q in copies} == before
     assert all(q.publication_problems() == [] for q in copies)
+
+
+def test_rule_codes_are_written_as_moodle_tags_and_read_back_as_rules(bank):
+    question = Question.objects.filter(qtype=QuestionType.MULTIPLE).first()
+    codes = [link.rule.code for link in question.question_rules.all()]
+
+    text = questions_export(
+        questions=Question.objects.filter(pk=question.pk), fmt="gift"
+    ).text
+
+    assert text.splitlines()[2] == "// [id:{}] {}".format(
+        question.idnumber, " ".join(f"[tag:{c}]" for c in codes)
+    )
+    assert "// rules:" not in text and "// idnumber:" not in text
+    Question.objects.update(idnumber="")
+    lowered = text.replace(codes[0], codes[0].lower())  # Moodle may lower-case tags
+    (planned,) = import_plan(text=lowered + "\n", fmt="gift").questions
+    assert [rule.code for rule in planned.rules] == codes
+
+
+def test_tags_that_are_not_rule_codes_are_named_in_the_notes(bank):
+    text = "// [tag:neck] [tag:R-NO-TWIST] [tag:R-NOPE]\nTwist the neck?{F}\n"
+
+    (planned,) = import_plan(text=text, fmt="gift").questions
+
+    assert [rule.code for rule in planned.rules] == ["R-NO-TWIST"]
+    assert "Unknown rule codes ignored: R-NOPE." in planned.notes
+    assert "Tags that are not rule codes ignored: neck." in planned.notes
 
 
 def test_aiken_round_trip_of_single_and_true_false_questions(bank):
@@ -382,3 +419,114 @@ def test_a_category_name_with_a_slash_survives_export_and_import(bank, instructo
 
     assert {q.category.name for q in report.created} == {"Neck/Shoulders"}
     assert set(Category.objects.values_list("name", flat=True)) == names_before
+
+
+# --- Moodle XML ------------------------------------------------------------------------------
+
+XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/Safe technique</text></category>
+  </question>
+  <question type="truefalse">
+    <name><text>Twist</text></name>
+    <questiontext format="html"><text>May the therapist twist the neck?</text></questiontext>
+    <answer fraction="0"><text>true</text><feedback><text>It can displace the disc.</text></feedback></answer>
+    <answer fraction="100"><text>false</text><feedback><text>Right.</text></feedback></answer>
+    <tags><tag><text>R-NO-TWIST</text></tag></tags>
+  </question>
+  <question type="shortanswer">
+    <name><text>Short</text></name>
+  </question>
+</quiz>
+"""
+
+
+def test_import_command_reads_moodle_xml(tmp_path, bank):
+    path = tmp_path / "q.xml"
+    path.write_text(XML, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "import_questions", str(path), "--format", "xml", stdout=out, stderr=err
+    )
+
+    assert "Imported 1 question as drafts (1 true_false); 1 skipped." in out.getvalue()
+    assert f"{path}:13: skipped shortanswer" in err.getvalue()
+    twist = Question.objects.get(title="Twist")
+    assert twist.category.name == "Safe technique"
+    assert [r.code for r in twist.rules.all()] == ["R-NO-TWIST"]
+    assert [(c.text, c.correct, c.feedback) for c in twist.choices.all()] == [
+        ("True", False, "It can displace the disc."),
+        ("False", True, "Right."),
+    ]
+
+
+def test_import_command_names_the_line_of_bad_xml_and_saves_nothing(tmp_path, bank):
+    path = tmp_path / "bad.xml"
+    path.write_text(XML[:300], encoding="utf-8")  # cut short
+    before = Question.objects.count()
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_questions", str(path), "--format", "xml")
+
+    assert str(excinfo.value).startswith(f"{path}:")
+    assert "not well-formed XML" in str(excinfo.value)
+    assert Question.objects.count() == before
+
+
+def test_export_command_writes_moodle_xml(bank):
+    out = io.StringIO()
+
+    call_command("export_questions", "--format", "xml", stdout=out)
+
+    parsed = parse_moodle_xml(out.getvalue())
+    assert len(parsed.questions) == Question.objects.count()
+
+
+def test_xml_export_command_lists_a_malformed_draft_and_exits_1(broken_draft):
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError, match="1 malformed draft left out of the Moodle"):
+        call_command("export_questions", "--format", "xml", stdout=out, stderr=err)
+
+    assert len(parse_moodle_xml(out.getvalue()).questions) == (
+        Question.objects.count() - 1
+    )
+    assert f"left out: {broken_draft.idnumber}" in err.getvalue()
+
+
+def test_admin_exports_and_imports_moodle_xml(instructor_client, bank):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ids = list(Question.objects.values_list("pk", flat=True)[:5])
+    url = reverse("admin:questions_question_changelist")
+
+    exported = instructor_client.post(
+        url, {"action": "export_xml", "_selected_action": ids}
+    )
+
+    assert exported["Content-Type"] == "application/xml; charset=utf-8"
+    assert exported["Content-Disposition"].endswith('.xml"')
+    assert len(parse_moodle_xml(exported.content.decode()).questions) == 5
+    Question.objects.update(idnumber="")
+    before = Question.objects.count()
+    upload = SimpleUploadedFile("bank.xml", exported.content)
+    imported = instructor_client.post(
+        import_url(), {"format": "xml", "upload": upload, "confirm": "1"}
+    )
+    assert imported.status_code == 302
+    assert Question.objects.count() == before + 5
+
+
+def test_admin_import_refuses_an_entity_bomb_with_a_clear_message(instructor_client):
+    from tests.formats.test_moodle_xml import BILLION_LAUGHS
+
+    response = instructor_client.post(
+        import_url(), {"format": "xml", "pasted": BILLION_LAUGHS, "preview": "1"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "line 2" in html and "entity expansion" in html
+    assert not Question.objects.exists()

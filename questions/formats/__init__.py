@@ -1,8 +1,8 @@
-"""Question interchange: Moodle GIFT and Aiken, as pure functions.
+"""Question interchange: Moodle GIFT, Moodle XML and Aiken, as pure functions.
 
-``parse_gift``/``parse_aiken`` turn file text into a :class:`ParseResult`
+``parse_gift``/``parse_moodle_xml``/``parse_aiken`` turn file text into a :class:`ParseResult`
 (questions, skipped questions of unsupported types, warnings) or raise
-:class:`FormatError` (``"line N: ..."``). ``write_gift``/``write_aiken`` turn
+:class:`FormatError` (``"line N: ..."``). ``write_gift``/``write_moodle_xml``/``write_aiken`` turn
 :class:`ParsedQuestion` objects back into text, raising :class:`ExportError`
 for questions the format cannot hold. No Django here: callers map the plain
 dataclasses to models.
@@ -10,6 +10,7 @@ dataclasses to models.
 
 from .aiken import aiken_problem, parse_aiken, write_aiken
 from .gift import gift_problem, parse_gift, write_gift
+from .moodle_xml import parse_moodle_xml, write_moodle_xml, xml_problem
 from .types import (
     ExportError,
     FormatError,
@@ -32,6 +33,9 @@ __all__ = [
     "gift_problem",
     "parse_aiken",
     "parse_gift",
+    "parse_moodle_xml",
     "write_aiken",
     "write_gift",
+    "write_moodle_xml",
+    "xml_problem",
 ]

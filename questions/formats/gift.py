@@ -8,9 +8,10 @@
 * A line whose first non-blank characters are ``//`` is a comment, wherever
   it stands, and is dropped; ``//`` elsewhere in a line (``http://``) is text.
   Moodle reads ``[id:...]`` and ``[tag:...]`` from a question's comments, and
-  so do we. Our own convention: ``// rules: R-A, R-B`` and
-  ``// idnumber: X`` in the comment lines directly above a question (no blank
-  line between) set its ``rules`` and ``idnumber``; other tools ignore them.
+  so do we (into ``idnumber`` and ``tags``). Files this site wrote before it
+  wrote Moodle's syntax hold ``// rules: R-A, R-B`` and ``// idnumber: X`` in
+  the comment lines directly above a question (no blank line between); they
+  are still read, into ``rules`` and ``idnumber``.
 * ``$CATEGORY: path`` sets the category of the questions after it. Moodle's
   context prefix (``$course$/``, ``$system$/`` ...) and a leading ``top``
   are removed; a name containing ``/`` stays written as ``//``, as in Moodle.
@@ -42,20 +43,31 @@ behind; a whitespace-only line made of non-ASCII spaces is blank too.
 to the same questions and that Moodle imports. Texts that the ``moodle``
 format would change (HTML-like ``<``, entities, a leading ``[``) are written
 with a ``[plain]`` prefix; titles are entity-escaped instead, and tag-like
-text in a title (``<b>``) is dropped on reading, as Moodle drops it. For
-``multiple``, fractions whose positive part already adds up to 100 % are kept;
-otherwise right choices share 100 % equally and wrong ones get -100 %.
+text in a title (``<b>``) is dropped on reading, as Moodle drops it. The ID
+number and the tags go in Moodle's comment line, ``// [id:X] [tag:R-A]
+[tag:x]``, rule codes first (:mod:`questions.formats.moodle`). A ``multiple``
+question's weights are written as Rulewise grades it, whatever the fractions
+given: each right choice 100/k %, each wrong one -100/k % (k right choices),
+which Moodle grades the same; a question with a k for which Moodle has no
+grade of 1/k cannot be written.
 Questions that cannot be written raise :class:`ExportError` listing them all.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .moodle import (
+    clean_category_path,
+    clean_name,
+    escape_name,
+    multiple_fractions,
+    percent,
+    question_tags,
+)
 from .text import strip_controls, to_plain
 from .types import (
     ExportError,
@@ -77,9 +89,6 @@ _ESCAPE_RE = re.compile(r"\\[\\n" + re.escape(_ESCAPABLE) + "]")
 _ESCAPED = "\x00"
 
 _CATEGORY_RE = re.compile(r"\$CATEGORY\s*:", re.I)
-_CONTEXT_PREFIX_RE = re.compile(r"\$[a-z]+\$(/|$)", re.I)
-# One name of a category path: "/" separates names, "//" is a slash in a name.
-_CATEGORY_PART_RE = re.compile(r"(?:[^/]|//)+")
 _FORMAT_PREFIX_RE = re.compile(r"\[(moodle|html|plain|markdown)\]")
 _WEIGHT_RE = re.compile(r"%([^%]*)%")
 _NUMBER_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
@@ -88,6 +97,8 @@ _IDNUMBER_RE = re.compile(r"//\s*idnumber\s*:(.*)", re.I)
 # Moodle's extract_idnumber_and_tags_from_comment, in Python syntax.
 _MOODLE_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _MOODLE_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
+# Text that would start another [id:...] or [tag:...] when read back.
+_METADATA_OPENER_RE = re.compile(r"\[(id|tag):")
 _TF_WORDS = ("T", "TRUE", "F", "FALSE")
 _BLANK = "_____"
 
@@ -176,14 +187,7 @@ def _groups(lines: list[str]) -> Iterator[_Group]:
 
 def _clean_category(raw: str) -> str:
     """Normalise a ``$CATEGORY`` path to ``a/b/c`` without context or top."""
-    path = to_plain(_unescape(raw), "plain")
-    path = _CONTEXT_PREFIX_RE.sub("", path, count=1)
-    # Moodle writes a "/" inside a category name as "//"; keep that escape.
-    parts = [p.strip() for p in _CATEGORY_PART_RE.findall(path)]
-    parts = [p for p in parts if p]
-    if parts and parts[0].lower() == "top":
-        parts = parts[1:]
-    return "/".join(parts)
+    return clean_category_path(to_plain(_unescape(raw), "plain"))
 
 
 def _text_with_format(raw: str, default: str) -> tuple[str, str]:
@@ -199,7 +203,7 @@ def _text_with_format(raw: str, default: str) -> tuple[str, str]:
 
 def _clean_title(raw: str) -> str:
     """Return a title as plain text, as Moodle's clean_question_name strips tags."""
-    return to_plain(_unescape(raw), "moodle")
+    return clean_name(_unescape(raw))
 
 
 def _comment_metadata(
@@ -599,12 +603,6 @@ def _formatted(text: str, default: str, force_plain: bool = False) -> str:
     return ("[plain]" if plain else "") + _escape(text)
 
 
-def _weight(fraction: float) -> str:
-    """Format a fraction as a GIFT percentage weight."""
-    text = f"{round(fraction * 100, 5):.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 def _is_one(value: float) -> bool:
     """Whether *value* is a full-credit fraction."""
     return math.isclose(value, 1.0, abs_tol=1e-9)
@@ -621,13 +619,23 @@ def _check_question(q: ParsedQuestion) -> None:
             raise _Unwritable("a choice has no text")
         if not (math.isfinite(choice.fraction) and -1 <= choice.fraction <= 1):
             raise _Unwritable(f"fraction {choice.fraction} is outside -1..1")
-    for rule in q.rules:
-        if not rule.strip() or "," in rule or "\n" in rule:
-            raise _Unwritable(f"rule code {rule!r} is empty or has ',' or a newline")
-    if "\n" in q.idnumber or "\r" in q.idnumber:
-        raise _Unwritable("the idnumber has a line break")
-    for tag in q.tags:
-        if tag != tag.strip() or not tag or re.search(r"[\]\\<>`\x00-\x1f\x7f]", tag):
+    idnumber = q.idnumber.strip()
+    if (
+        re.search(r"[\x00-\x1f\x7f]", idnumber)
+        or idnumber.endswith("\\")
+        or _METADATA_OPENER_RE.search(idnumber)
+    ):
+        raise _Unwritable(
+            f"ID number {idnumber!r} cannot be written as [id:...] (a line break,"
+            " a control character, a final backslash, or [id: or [tag: inside)"
+        )
+    for tag in question_tags(q):
+        if (
+            tag != tag.strip()
+            or not tag
+            or re.search(r"[\]\\<>`\x00-\x1f\x7f]", tag)
+            or _METADATA_OPENER_RE.search(tag)
+        ):
             raise _Unwritable(f"tag {tag!r} cannot be written as [tag:...]")
     if "\n" in q.category or "\r" in q.category:
         raise _Unwritable("the category has a line break")
@@ -647,27 +655,22 @@ def _single_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> list[st
         elif choice.fraction == 0:
             mark = "~"
         else:
-            mark = f"~%{_weight(choice.fraction)}%"
+            mark = f"~%{percent(choice.fraction)}%"
         lines.append(mark + fmt(choice.text, choice.text.startswith("%")))
     return lines
 
 
 def _multiple_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> list[str]:
-    """Write the answers of a multiple-answer question."""
-    positive = [c.fraction for c in q.choices if c.fraction > 0]
-    if not positive:
-        raise _Unwritable("a multiple-answer question needs a right choice")
-    if round(sum(positive), 2) == 1.0:
-        fractions = [c.fraction for c in q.choices]
-    else:
-        # Right choices share the credit; wrong ones cost it all, so that
-        # ticking every box does not score.
-        share = 1.0 / len(positive)
-        fractions = [share if c.correct else -1.0 for c in q.choices]
+    """Write the answers of a multiple-answer question, weighted as we grade."""
+    try:
+        fractions = multiple_fractions([c.correct for c in q.choices])
+    except ValueError as exc:
+        raise _Unwritable(str(exc)) from exc
     lines = []
     for choice, fraction in zip(q.choices, fractions, strict=True):
-        mark = "~" if fraction == 0 else f"~%{_weight(fraction)}%"
-        lines.append(mark + fmt(choice.text, choice.text.startswith("%")))
+        lines.append(
+            f"~%{percent(fraction)}%" + fmt(choice.text, choice.text.startswith("%"))
+        )
     return lines
 
 
@@ -694,28 +697,25 @@ def _truefalse_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> str:
     return out
 
 
+def _metadata_comment(q: ParsedQuestion) -> str:
+    """Moodle's comment line for the ID number and tags (rule codes first)."""
+    bits = []
+    if idnumber := q.idnumber.strip():
+        bits.append("[id:" + idnumber.replace("]", "\\]") + "]")
+    bits.extend("[tag:" + tag + "]" for tag in question_tags(q))
+    return "// " + " ".join(bits) if bits else ""
+
+
 def _write_question(q: ParsedQuestion) -> str:
     """Return the GIFT lines of one question, without the category."""
     _check_question(q)
     lines: list[str] = []
-    if q.rules:
-        lines.append("// rules: " + ", ".join(r.strip() for r in q.rules))
-    if q.idnumber.strip():
-        lines.append("// idnumber: " + q.idnumber.strip())
-    if q.tags:
-        lines.append("// " + " ".join(f"[tag:{t}]" for t in q.tags))
+    if metadata := _metadata_comment(q):
+        lines.append(metadata)
 
     head = ""
     if q.title:
-        title = q.title
-        if to_plain(title, "moodle") != title:
-            # Titles take no format prefix, but Moodle decodes entities. A
-            # leading U+FEFF would be read as a byte order mark and dropped by
-            # the HTML reading of the title: it goes as a character reference.
-            title = html.escape(title, quote=False)
-            if title.startswith("\ufeff"):
-                title = "&#xfeff;" + title[1:]
-        head = "::" + _escape(title) + "::"
+        head = "::" + _escape(escape_name(q.title)) + "::"
     stem_plain = _needs_plain(q.stem, "moodle")
     stem_format = "plain" if stem_plain else "moodle"
     head += _formatted(q.stem, "moodle", stem_plain)

@@ -16,12 +16,15 @@ from questions.formats import (
     ParseResult,
     parse_aiken,
     parse_gift,
+    parse_moodle_xml,
     write_aiken,
     write_gift,
+    write_moodle_xml,
 )
 from questions.formats.text import to_plain
 
 DATA = Path(__file__).parent / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
 FUZZ = settings(max_examples=200, deadline=None)
 MARKUP = re.compile(r"<[A-Za-z/!?]")
 
@@ -120,6 +123,47 @@ SEEDS_AIKEN = [
         ]
     ),
 ]
+XML_TOKENS = [
+    "<quiz>", "</quiz>", '<question type="multichoice">', '<question type="truefalse">',
+    '<question type="category">', '<question type="essay">', "</question>",
+    "<name>", "</name>", "<text>", "</text>", "<questiontext format=\"html\">",
+    "</questiontext>", '<answer fraction="100">', '<answer fraction="50">',
+    '<answer fraction="-33.33333">', '<answer fraction="x">', "</answer>",
+    "<feedback>", "</feedback>", "<single>false</single>", "<single>true</single>",
+    "<tags><tag><text>R-A</text></tag></tags>", "<idnumber>", "</idnumber>",
+    "<category>", "</category>", "$course$/top/", "<![CDATA[", "]]>", "&amp;",
+    "&lt;", "&#0;", "&#x10FFFF;", "&bogus;", "<!--", "-->", "<!DOCTYPE quiz>",
+    '<!ENTITY a "b">', '<?xml version="1.0" encoding="UTF-8"?>', "<p>", "true",
+    "false", "<", ">", "&", '"', "\n", "\r\n", "\r", " ", "\ufeff", "\x00",
+    "é", "漢", "a",
+]  # fmt: skip
+SEEDS_XML = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.xml"))]
+SEEDS_XML.append(
+    write_moodle_xml(
+        [
+            ParsedQuestion(
+                "multiple",
+                "Pick <two> & these",
+                (
+                    ParsedChoice("a", 0.5, "fb"),
+                    ParsedChoice("c", 0.5),
+                    ParsedChoice("d", -1.0),
+                ),
+                title="t",
+                general_feedback="gf",
+                category="x/y",
+                rules=("R-A",),
+                idnumber="ID-1",
+                tags=("tag",),
+            ),
+            ParsedQuestion(
+                "true_false",
+                "Sky?",
+                (ParsedChoice("True", 1.0, "yes"), ParsedChoice("False", 0.0)),
+            ),
+        ]
+    )
+)
 
 
 @st.composite
@@ -202,8 +246,28 @@ def test_converted_text_never_holds_markup(html: str, fmt: str) -> None:
     assert text == text.strip()
 
 
+@FUZZ
+@given(st.text())
+def test_xml_arbitrary_text(text: str) -> None:
+    check(parse_moodle_xml, text)
+
+
+@FUZZ
+@given(tokens(XML_TOKENS))
+def test_xml_syntax_soup(text: str) -> None:
+    check(parse_moodle_xml, text)
+
+
+@FUZZ
+@given(mutated(SEEDS_XML, XML_TOKENS))
+def test_xml_mutated_documents(text: str) -> None:
+    check(parse_moodle_xml, text)
+
+
 def test_seeds_are_valid() -> None:
     """The mutation seeds parse cleanly, so mutations start from valid input."""
+    for seed in SEEDS_XML:
+        assert parse_moodle_xml(seed).questions
     for seed in SEEDS_GIFT:
         assert parse_gift(seed).questions
     for seed in SEEDS_AIKEN:

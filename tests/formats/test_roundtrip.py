@@ -1,4 +1,4 @@
-"""Writing then reading gives the same questions back (GIFT and Aiken)."""
+"""Writing then reading gives the same questions back (GIFT, Moodle XML, Aiken)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, seed, settings
+from hypothesis import assume, example, given, seed, settings
 from hypothesis import strategies as st
 
 from questions.formats import (
@@ -17,8 +17,17 @@ from questions.formats import (
     ParsedQuestion,
     parse_aiken,
     parse_gift,
+    parse_moodle_xml,
     write_aiken,
     write_gift,
+    write_moodle_xml,
+)
+from questions.formats.moodle import (
+    clean_name,
+    default_name,
+    escape_name,
+    multiple_fractions,
+    question_tags,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -30,23 +39,38 @@ def without_line(questions: tuple[ParsedQuestion, ...]) -> list[ParsedQuestion]:
     return [dataclasses.replace(q, line=0) for q in questions]
 
 
-def assert_same(back: ParsedQuestion, original: ParsedQuestion) -> None:
-    """Check every field the brief promises survives a GIFT round trip."""
-    assert back.qtype == original.qtype
-    assert back.stem == original.stem
-    assert back.title == original.title
-    assert back.general_feedback == original.general_feedback
-    assert back.category == original.category
-    assert back.rules == original.rules
-    assert back.idnumber == original.idnumber
-    assert back.tags == original.tags
-    assert [(c.text, c.correct, c.feedback) for c in back.choices] == [
-        (c.text, c.correct, c.feedback) for c in original.choices
-    ]
-    if original.qtype != "multiple":
-        assert [c.fraction for c in back.choices] == pytest.approx(
-            [c.fraction for c in original.choices]
+def as_written(question: ParsedQuestion) -> ParsedQuestion:
+    """What a Moodle writer gives back: rule codes as the first tags, and a
+    multiple-answer question weighted as Rulewise grades it (+-1/k)."""
+    choices = question.choices
+    if question.qtype == "multiple":
+        fractions = multiple_fractions([c.correct for c in choices])
+        choices = tuple(
+            dataclasses.replace(c, fraction=f)
+            for c, f in zip(choices, fractions, strict=True)
         )
+    return dataclasses.replace(
+        question, choices=choices, rules=(), tags=question_tags(question), line=0
+    )
+
+
+def assert_same(back: ParsedQuestion, original: ParsedQuestion) -> None:
+    """Check every field the brief promises survives a round trip."""
+    expected = as_written(original)
+    assert back.qtype == expected.qtype
+    assert back.stem == expected.stem
+    assert back.title == expected.title
+    assert back.general_feedback == expected.general_feedback
+    assert back.category == expected.category
+    assert back.rules == ()
+    assert back.idnumber == expected.idnumber
+    assert back.tags == expected.tags
+    assert [(c.text, c.correct, c.feedback) for c in back.choices] == [
+        (c.text, c.correct, c.feedback) for c in expected.choices
+    ]
+    assert [c.fraction for c in back.choices] == pytest.approx(
+        [c.fraction for c in expected.choices]
+    )
 
 
 # --------------------------------------------------------------------------
@@ -58,7 +82,7 @@ def test_conformance_files_round_trip_exactly(path: Path) -> None:
     original = parse_gift(path.read_text(encoding="utf-8")).questions
     back = parse_gift(write_gift(original))
     assert back.warnings == ()
-    assert without_line(back.questions) == without_line(original)
+    assert without_line(back.questions) == [as_written(q) for q in original]
 
 
 EXAMPLE = (
@@ -100,9 +124,7 @@ EXAMPLE = (
 EXAMPLE_GIFT = """\
 $CATEGORY: Safety/Neck
 
-// rules: R-NO-TWIST, R-SMOOTH
-// idnumber: SEED-001
-// [tag:neck] [tag:basics]
+// [id:SEED-001] [tag:R-NO-TWIST] [tag:R-SMOOTH] [tag:neck] [tag:basics]
 ::Safe movement\\: \\#1::Which movement is safe\\nfor a cervical hernia?{
 \t~Sudden twist \\{fast\\}#Never\\: risk of displacement.
 \t=Smooth, gradual strokes#Right \\= safe.
@@ -113,12 +135,12 @@ $CATEGORY: Safety/Neck
 Which massages suit a cervical hernia?{
 \t~%50%Hydromassage
 \t~%50%Ice massage#Cold reduces swelling.
-\t~%-100%Twisting manipulation#Dangerous.
+\t~%-50%Twisting manipulation#Dangerous.
 }
 
 $CATEGORY: $course$/top
 
-// rules: R-HONEST
+// [tag:R-HONEST]
 Massage can remove a hernia for good.{FALSE#No\\: relief is temporary.#Correct.\
 ####It only eases the symptoms.}
 """
@@ -131,7 +153,23 @@ def test_writer_output_is_exact() -> None:
 def test_literal_example_round_trips() -> None:
     back = parse_gift(write_gift(EXAMPLE))
     assert back.warnings == ()
-    assert without_line(back.questions) == list(EXAMPLE)
+    assert without_line(back.questions) == [as_written(q) for q in EXAMPLE]
+    assert back.questions[0].tags == ("R-NO-TWIST", "R-SMOOTH", "neck", "basics")
+    assert [c.fraction for c in back.questions[1].choices] == [0.5, 0.5, -0.5]
+
+
+def test_older_rules_and_idnumber_comments_are_still_read() -> None:
+    text = (
+        "// rules: R-NO-TWIST, R-SMOOTH\n// idnumber: SEED-001\n"
+        "May the therapist twist the neck?{F}\n"
+    )
+    (question,) = parse_gift(text).questions
+    assert question.rules == ("R-NO-TWIST", "R-SMOOTH")
+    assert question.idnumber == "SEED-001"
+    # Written again, in Moodle's syntax.
+    assert write_gift([question]).splitlines()[0] == (
+        "// [id:SEED-001] [tag:R-NO-TWIST] [tag:R-SMOOTH]"
+    )
 
 
 def test_texts_the_moodle_format_would_change_get_plain_prefix() -> None:
@@ -153,19 +191,30 @@ def test_texts_the_moodle_format_would_change_get_plain_prefix() -> None:
     assert back == dataclasses.replace(question, title="title &amp;", line=1)
 
 
-def test_multiple_fractions_are_normalised_when_they_do_not_add_up() -> None:
+def test_multiple_weights_are_written_as_rulewise_grades() -> None:
+    """Right choices 100/k %, wrong ones -100/k %, whatever the fractions given
+    (the bank keeps only which choices are right)."""
     question = ParsedQuestion(
         "multiple",
         "Pick the three.",
-        (C("a", 1.0), C("b", 1.0), C("c", 1.0), C("d", 0.0)),
+        (C("a", 1.0), C("b", 1.0), C("c", 0.2), C("d", 0.0), C("e", -1.0)),
     )
     text = write_gift([question])
-    assert "~%33.33333%a" in text and "~%-100%d" in text
+    assert "~%33.33333%a" in text and "~%-33.33333%d" in text
+    assert "~%-33.33333%e" in text
     back = parse_gift(text).questions[0]
     assert [c.fraction for c in back.choices] == pytest.approx(
-        [0.3333333, 0.3333333, 0.3333333, -1.0]
+        [0.3333333, 0.3333333, 0.3333333, -0.3333333, -0.3333333]
     )
     assert back.qtype == "multiple"
+
+
+def test_one_right_choice_of_several_costs_its_whole_mark_when_wrong() -> None:
+    # k = 1: a wrong tick takes back the whole mark, as our grading does.
+    question = ParsedQuestion(
+        "multiple", "Pick.", (C("a", 1.0), C("b", 0.0), C("c", 0.0))
+    )
+    assert write_gift([question]) == "Pick.{\n\t~%100%a\n\t~%-100%b\n\t~%-100%c\n}\n"
 
 
 def test_stem_starting_like_a_comment_or_category() -> None:
@@ -208,10 +257,24 @@ def test_stem_starting_like_a_comment_or_category() -> None:
             "a choice has no text",
         ),
         (
+            ParsedQuestion("single", "Q?", (C("a", 1.0), C("b", 0.0)), rules=("",)),
+            "tag '' cannot be written as [tag:...]",
+        ),
+        (
             ParsedQuestion(
-                "single", "Q?", (C("a", 1.0), C("b", 0.0)), rules=("R-A, R-B",)
+                "single", "Q?", (C("a", 1.0), C("b", 0.0)), idnumber="ends\\"
             ),
-            "rule code 'R-A, R-B' is empty or has ',' or a newline",
+            "ID number 'ends\\\\' cannot be written as [id:...] (a line break, a"
+            " control character, a final backslash, or [id: or [tag: inside)",
+        ),
+        (
+            ParsedQuestion(
+                "multiple",
+                "Q?",
+                tuple(C(str(i), 1.0) for i in range(11)) + (C("x", 0.0),),
+            ),
+            "it has 11 right choices and 1/11 is not one of Moodle's grades (1/k is"
+            " for k = 1 to 10 and 20), so Moodle could not grade it as Rulewise does",
         ),
         (
             ParsedQuestion("single", "Q?", (C("a", 1.0), C("b", 0.0)), tags=("x]",)),
@@ -263,7 +326,7 @@ def test_last_plane_private_use_characters_round_trip(qtype: str) -> None:
     text = write_gift([question])
     back = parse_gift(text)
     assert back.warnings == ()
-    assert without_line(back.questions) == [question]
+    assert without_line(back.questions) == [as_written(question)]
     assert write_gift(back.questions) == text
 
 
@@ -466,3 +529,72 @@ def test_a_title_that_starts_with_a_byte_order_mark_round_trips_through_gift() -
     )
     [back] = parse_gift(write_gift([question])).questions
     assert back.title == "\ufeff"
+
+
+# --------------------------------------------------------------------------
+# Moodle XML
+
+
+def as_written_xml(question: ParsedQuestion) -> ParsedQuestion:
+    """What the XML writer gives back: as :func:`as_written`, and a title that
+    is no more than the name made from the question's text reads as none."""
+    expected = as_written(question)
+    if expected.title == clean_name(escape_name(default_name(expected.stem))):
+        expected = dataclasses.replace(expected, title="")
+    return expected
+
+
+def check_xml_round_trip(questions: list[ParsedQuestion]) -> None:
+    """Write *questions* as Moodle XML, read them back and compare."""
+    text = write_moodle_xml(questions)
+    result = parse_moodle_xml(text)
+    assert result.skipped == () and result.warnings == ()
+    assert without_line(result.questions) == [as_written_xml(q) for q in questions]
+    # Once normalised, writing is stable.
+    assert write_moodle_xml(result.questions) == text
+
+
+def _xml_can_carry(questions: list[ParsedQuestion]) -> bool:
+    """Whether no text holds U+FFFE or U+FFFF (XML 1.0 has no place for them;
+    the writer refuses them: test_moodle_xml.py)."""
+    return not any(ch in repr(questions) for ch in "\ufffe\uffff")
+
+
+def test_literal_example_round_trips_through_xml() -> None:
+    check_xml_round_trip(list(EXAMPLE))
+
+
+@pytest.mark.parametrize("qtype", ["single", "multiple", "true_false"])
+def test_last_plane_characters_round_trip_through_xml(qtype: str) -> None:
+    mark = LAST_PLANE
+    if qtype == "true_false":
+        choices = (C("True", 1.0, f"right {mark}"), C("False", 0.0, f"{mark} wrong"))
+    else:
+        choices = (
+            C(f"choice {mark}", 1.0 if qtype == "single" else 0.5, f"fb {mark}"),
+            C(f"{mark}", 0.0 if qtype == "single" else 0.5),
+            C(f"{mark}]]>{{x}} #y", -1.0, mark),
+        )
+    check_xml_round_trip(
+        [
+            ParsedQuestion(
+                qtype,  # type: ignore[arg-type]
+                f"Stem {mark}\nsecond line {mark} ]]> &amp; <b>",
+                choices,
+                title=f"Title {mark}",
+                general_feedback=f"Explanation {mark}",
+                category=f"Safety {mark}/Neck{mark}",
+                idnumber="A]<&>",
+                tags=("R-A", "x <y> & z"),
+            )
+        ]
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_questions(), min_size=1, max_size=4))
+def test_generated_questions_round_trip_through_xml(
+    questions: list[ParsedQuestion],
+) -> None:
+    assume(_xml_can_carry(questions))
+    check_xml_round_trip(questions)

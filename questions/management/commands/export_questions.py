@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from questions.interchange import FORMATS, questions_export
+from questions.interchange import COMPLETE_FORMATS, FORMATS, questions_export
 from questions.models import Category, Question
 
 
 class Command(BaseCommand):
     help = (
-        "Write questions to stdout as GIFT or Aiken. Questions the format cannot "
-        "hold (multiple-answer ones in Aiken, malformed drafts in either) are left "
-        "out and listed on stderr; a GIFT export that left out a draft exits 1."
+        "Write questions to stdout as GIFT, Moodle XML or Aiken. Questions the "
+        "format cannot hold (multiple-answer ones in Aiken, malformed drafts in "
+        "any) are left out and listed on stderr; a GIFT or XML export that left "
+        "out a draft exits 1."
     )
 
     def add_arguments(self, parser) -> None:
@@ -31,12 +32,13 @@ class Command(BaseCommand):
         for line in result.left_out:
             self.stderr.write(f"left out: {line}")
         self.stdout.write(result.text, ending="")
-        if format == "gift" and result.left_out:
-            # GIFT holds every well-formed question: what is left out is a draft
-            # to finish, and the export is not the whole bank. Say so by the exit
-            # status (Aiken leaving out multiple-answer questions is its format).
+        if format in COMPLETE_FORMATS and result.left_out:
+            # GIFT and XML hold every well-formed question: what is left out is
+            # a draft to finish, and the export is not the whole bank. Say so by
+            # the exit status (Aiken leaving out multiple-answer questions is its
+            # format).
             n = len(result.left_out)
             raise CommandError(
                 f"{n} malformed {'draft' if n == 1 else 'drafts'} left out of the "
-                "GIFT export; the rest was written."
+                f"{FORMATS[format]} export; the rest was written."
             )

@@ -18,7 +18,8 @@ def plural(n: int, noun: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import questions from a GIFT or Aiken file, all or nothing, as drafts. "
+        "Import questions from a GIFT, Moodle XML or Aiken file, all or nothing, "
+        "as drafts. "
         "Exits non-zero naming the line and the problem on bad input."
     )
 
