@@ -49,30 +49,30 @@ def answer(fraction: str, text: str, feedback: str = "") -> str:
 
 
 # --------------------------------------------------------------------------
-# Moodle's own fixtures (tests/formats/fixtures/README.md)
+# Files in the layout of Moodle's exports (tests/formats/fixtures/README.md)
 
 
-def test_moodles_multichoice_fixture_reads_as_moodle_reads_it() -> None:
+def test_a_moodle_multichoice_export_reads_as_moodle_reads_it() -> None:
     result = parse_moodle_xml((FIXTURES / "multichoice.xml").read_text("utf-8"))
 
     assert result.skipped == () and result.warnings == ()
     (question,) = result.questions
     assert question == ParsedQuestion(
         qtype="single",
-        stem="Listen to this greeting:\n\nWhat language is being spoken?",
+        stem="Listen to the description:\n\nWhich movement belongs in a neck massage?",
         choices=(
-            C("English", 0.0, "Sorry, listen again."),
-            C("French", 1.0, "Yes, well done!"),
-            C("German", 0.0, "Sorry, listen again."),
-            C("Danish", 0.0, "Sorry, listen again."),
+            C("A quick twist", 0.0, "No: never twist the neck."),
+            C("Slow stroking", 1.0, "Yes: smooth and gradual."),
+            C("A sharp jerk", 0.0, "No: no sudden movements."),
+            C("Deep pressure", 0.0, "No: no sudden movements."),
         ),
-        title="Greeting",
-        category="Default for testhead/Multichoice",
+        title="Movements",
+        category="Default for Rulewise/Safety",
         line=12,
     )
 
 
-def test_moodles_truefalse_fixture_reads_as_moodle_reads_it() -> None:
+def test_a_moodle_truefalse_export_reads_as_moodle_reads_it() -> None:
     result = parse_moodle_xml((FIXTURES / "truefalse.xml").read_text("utf-8"))
 
     assert result.skipped == () and result.warnings == ()
@@ -80,15 +80,14 @@ def test_moodles_truefalse_fixture_reads_as_moodle_reads_it() -> None:
     # fraction 0 on "true" and 100 on "false": Moodle's correctanswer is false.
     assert question == ParsedQuestion(
         qtype="true_false",
-        stem="Moodle is an acronym for Modular Object-Oriented Dynamic"
-        " Learning Education.",
+        stem="A patient may go on with neck self-massage at home between sessions.",
         choices=(
-            C("True", 0.0, "Your answer is incorrect."),
-            C("False", 1.0, "Your answer is correct."),
+            C("True", 0.0, "Not so: no self-massage at home."),
+            C("False", 1.0, "Right: only the therapist massages."),
         ),
-        title="Moodle acronym (False)",
-        general_feedback="For further information, see the documentation about Moodle.",
-        category="Default for testhead/TrueFalse",
+        title="Self-massage at home (False)",
+        general_feedback="See the rules of the course.",
+        category="Default for Rulewise/Home care",
         line=12,
     )
 
