@@ -65,8 +65,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # - what a change to questions would leave published quizzes unable to assemble,
 #   called with question_ids, category_ids and rule_ids, returning
 #   (key, amount, message) for each problem;
-# - facility and discrimination for the question list, {question id: (n, %, %)}.
+# - facility and discrimination for the question list, {question id: (n, %, %)};
+# - where a seed-bank revision retires a question, its successor takes the old
+#   one's place in the quizzes' fixed lists, called with old_id and new_id,
+#   returning the titles of the quizzes changed.
 QUESTION_BANK_GUARDS = ["quiz.services.published_quiz_problems"]
+QUESTION_BANK_SUCCESSORS = ["quiz.services.quiz_questions_succeed"]
 QUESTION_ITEM_STATISTICS = "quiz.reports.selectors.question_item_summary"
 # Reminders (accounts/reminders.py): each provider is called with `today` and
 # returns the reminders due (trainees' certificates expiring, the supervisors'

@@ -10,6 +10,7 @@ from questions.enums import QuestionStatus, QuestionType
 from questions.validation import ChoiceData, question_problems
 
 __all__ = [
+    "BankVersion",
     "Category",
     "Choice",
     "Question",
@@ -275,3 +276,20 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class BankVersion(models.Model):
+    """A version of the seed bank this database has loaded (questions/seed/bank.json
+    carries its version): a revision's retirements are applied once, on the load
+    that brings the database past the version that made them."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+        verbose_name = _("seed bank version")
+        verbose_name_plural = _("seed bank versions")
+
+    def __str__(self) -> str:
+        return f"{self.version}"

@@ -1,5 +1,6 @@
 """Writes on the question bank: publishing, retiring and loading the seed bank."""
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -8,10 +9,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from questions.models import (
+    BankVersion,
     Category,
     Choice,
     Question,
@@ -178,13 +182,73 @@ class LoadReport:
     rules_created: int = 0
     questions_created: int = 0
     questions_existing: int = 0
+    version_before: int = 0  # the seed bank version the database had loaded
+    version: int = 0  # the version of the file loaded
+    retired: list[tuple[str, str]] = field(default_factory=list)  # (old, successor)
+    quizzes_changed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # retirements left undone, why
+
+    def revision_lines(self) -> list[str]:
+        """What a revision of the bank did and left undone, for the operator."""
+        lines = [
+            _("Retired %(old)s: replaced by %(new)s.") % {"old": old, "new": new}
+            for old, new in self.retired
+        ]
+        lines += [
+            _("Successor put in the fixed list of “%(quiz)s”.") % {"quiz": title}
+            for title in self.quizzes_changed
+        ]
+        return lines + self.kept
+
+
+def question_fingerprint(
+    *, qtype: str, stem: str, explanation: str, choices, rules
+) -> str:
+    """What a question asks and teaches (type, stem, explanation, choices in order
+    with their key and feedback, rule codes), as a hash: the bank file records
+    it for each question a revision retires, so the loader can tell the shipped
+    wording from an instructor's edit of it."""
+    content = {
+        "type": qtype,
+        "stem": stem,
+        "explanation": explanation,
+        "choices": [[c["text"], bool(c["correct"]), c["feedback"]] for c in choices],
+        "rules": sorted(rules),
+    }
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def stored_fingerprint(question: Question) -> str:
+    """question_fingerprint of a question as stored."""
+    return question_fingerprint(
+        qtype=question.qtype,
+        stem=question.stem,
+        explanation=question.explanation,
+        choices=question.choices.order_by("order", "pk").values(
+            "text", "correct", "feedback"
+        ),
+        rules=question.rules.values_list("code", flat=True),
+    )
+
+
+def bank_successors() -> list[Callable[..., list[str]]]:
+    """settings.QUESTION_BANK_SUCCESSORS: put a retired question's successor in
+    its place wherever the apps built on the bank hold it (the quizzes' fixed
+    lists), called with old_id and new_id; each returns what it changed."""
+    return [
+        import_string(path)
+        for path in getattr(settings, "QUESTION_BANK_SUCCESSORS", [])
+    ]
 
 
 @transaction.atomic
 def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
-    """Load the seed bank: create what is missing, never overwrite an instructor's edits."""
+    """Load the seed bank: create what is missing, retire what a newer version of
+    the file replaced, never overwrite an instructor's edits."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    report = LoadReport()
+    report = LoadReport(version=data.get("version", 1))
+    report.version_before = BankVersion.objects.aggregate(v=Max("version"))["v"] or 0
     categories: dict[str, Category] = {}
     for item in data["categories"]:
         # Known by its slug, or by its name if an instructor changed the slug
@@ -248,7 +312,64 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
         )
         question_publish(question=question)
         report.questions_created += 1
+    for item in data.get("retired", []):
+        if item["since"] > report.version_before:
+            _question_retire_for(item, report)
+    if report.version > report.version_before:
+        BankVersion.objects.create(version=report.version)
     return report
+
+
+def _question_retire_for(item: dict, report: LoadReport) -> None:
+    """Retire the question a revision replaced, its successor taking its place in
+    the quizzes: only as shipped (an instructor's edit of it is theirs to keep)
+    and only if every published quiz can still be assembled."""
+    old = Question.objects.filter(
+        idnumber=item["idnumber"], status=QuestionStatus.PUBLISHED
+    ).first()
+    new = Question.objects.filter(
+        idnumber=item["replaced_by"], status=QuestionStatus.PUBLISHED
+    ).first()
+    if old is None:  # never loaded here, or already retired by an instructor
+        return
+    names = {"old": item["idnumber"], "new": item["replaced_by"]}
+    if new is None:
+        report.kept.append(
+            _("%(old)s left published: its successor %(new)s is not published.") % names
+        )
+        return
+    if stored_fingerprint(old) != item["fingerprint"]:
+        report.kept.append(
+            _(
+                "%(old)s left published: it was edited on this site since it was "
+                "shipped. Its successor %(new)s is published beside it; retire "
+                "whichever you no longer want."
+            )
+            % names
+        )
+        return
+    changed: list[str] = []
+
+    def change() -> None:
+        for successor in bank_successors():
+            changed.extend(successor(old_id=old.pk, new_id=new.pk))
+        Question.objects.filter(pk=old.pk).update(
+            status=QuestionStatus.DRAFT, updated_at=timezone.now()
+        )
+
+    try:
+        with transaction.atomic():
+            problems = BankScope.of([old, new]).new_problems(change)
+            if problems:
+                raise ValidationError(problems)  # rolls the savepoint back
+    except ValidationError as exc:
+        report.kept.append(
+            _("%(old)s left published: %(problems)s")
+            % {"old": item["idnumber"], "problems": " ".join(exc.messages)}
+        )
+        return
+    report.retired.append((item["idnumber"], item["replaced_by"]))
+    report.quizzes_changed.extend(changed)
 
 
 def question_item_statistics(question_ids) -> dict:

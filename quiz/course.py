@@ -26,6 +26,7 @@ from quiz.models import (
     QuizQuestion,
     ReviewPolicy,
 )
+from quiz.selection import quiz_total
 from quiz.services import quiz_publish
 
 FINAL_EXAM_SLUG = "final-exam"
@@ -37,6 +38,7 @@ class CourseReport:
     questions_created: int = 0
     quizzes_created: int = 0
     skipped: list[str] = field(default_factory=list)  # what could not be published
+    notes: list[str] = field(default_factory=list)  # the bank's revision, the exam
 
 
 @transaction.atomic
@@ -47,7 +49,27 @@ def course_load() -> CourseReport:
     report.quizzes_created = _module_quizzes(report.skipped) + _final_exam(
         report.skipped
     )
+    report.notes = bank.revision_lines() + _final_exam_gaps()
     return report
+
+
+def _final_exam_gaps() -> list[str]:
+    """The safety-critical rules the final exam is not sure to ask about: a rule
+    a revision of the bank added after the exam was made (the exam is the
+    instructors' now; they add the draw)."""
+    final = Quiz.objects.filter(slug=FINAL_EXAM_SLUG).first()
+    if final is None:
+        return []
+    missing = quiz_total(final).missing
+    if not missing:
+        return []
+    return [
+        _(
+            "The final exam does not draw a question on every safety-critical "
+            "rule: add a draw for %(rules)s in the admin."
+        )
+        % {"rules": ", ".join(rule.code for rule in missing)}
+    ]
 
 
 def _quiz_create_published(

@@ -35,6 +35,7 @@ class DemoReport:
     questions_created: int
     quizzes_created: int
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -54,6 +55,7 @@ def demo_seed(*, password: str) -> DemoReport:
         questions_created=course.questions_created,
         quizzes_created=course.quizzes_created,
         skipped=course.skipped,
+        notes=course.notes,
     )
 
 

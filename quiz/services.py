@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quiz.models import Quiz
+from quiz.models import Quiz, QuizQuestion
 from quiz.selection import selection_problems, selection_shortfalls
 
 
@@ -90,3 +90,24 @@ def published_quiz_problems(
         for quiz in quizzes
         for problem in selection_shortfalls(quiz)
     ]
+
+
+def quiz_questions_succeed(*, old_id: int, new_id: int) -> list[str]:
+    """Where a seed-bank revision retires a question for its successor, the
+    successor takes its place in every quiz's fixed list (the same position; or
+    the old entry goes when the quiz already asks the successor). Attempts keep
+    their own questions and snapshots; only later attempts ask the successor.
+    The caller checks in the same transaction that every published quiz can
+    still be assembled. Returns the titles of the quizzes changed."""
+    changed = []
+    entries = QuizQuestion.objects.filter(question_id=old_id).select_related("quiz")
+    for entry in entries.order_by("quiz__title", "quiz_id"):
+        if QuizQuestion.objects.filter(
+            quiz_id=entry.quiz_id, question_id=new_id
+        ).exists():
+            entry.delete()
+        else:
+            entry.question_id = new_id
+            entry.save(update_fields=["question"])
+        changed.append(entry.quiz.title)
+    return changed

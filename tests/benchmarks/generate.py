@@ -11,7 +11,7 @@ Run from the repository root:
 
 It DROPS and recreates the database named in the URL (PostgreSQL: through the
 `postgres` maintenance database; SQLite: deletes the file), migrates, creates the
-cache table, runs `seed_demo --force` (71 questions, 6 module quizzes and the
+cache table, runs `seed_demo --force` (103 questions, 6 module quizzes and the
 final exam) and then generates, with the ORM's bulk_create in batches (on
 PostgreSQL the answers and their rules go through COPY, about 2.3x faster: see
 Builder._copy_items; --orm-only uses bulk_create for everything):

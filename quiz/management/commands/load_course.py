@@ -21,3 +21,5 @@ class Command(BaseCommand):
         )
         for line in report.skipped:
             self.stdout.write(self.style.WARNING(f"Skipped: {line}"))
+        for line in report.notes:
+            self.stdout.write(self.style.WARNING(line))
