@@ -431,12 +431,17 @@ def position_chart(
     facility %, discrimination %, flagged). The facility panel runs 0-100%, the
     discrimination one -100% to 100% round a zero line; a negative
     discrimination is red and goes down. Position numbers under the bars (every
-    fifth when there are more than 20)."""
+    fifth when there are more than 10)."""
     left, right = 15.0, 99.0
     n = len(positions)
     step = (right - left) / n if n else 0.0
     bar = step * 0.7
-    every = 1 if n <= 20 else 5
+    # Position numbers: all of them up to 10 (two digits need ~15 px, and at
+    # 375 px twenty positions have ~12 px each), else 1, 5, 10... and the last.
+    every = 1 if n <= 10 else 5
+    labelled = [i for i in range(n) if i == 0 or (i + 1) % every == 0]
+    if labelled and n - 1 - labelled[-1] >= 3:
+        labelled.append(n - 1)
     parts: list[str] = []
     top = 4.0
     described = []
@@ -444,7 +449,8 @@ def position_chart(
     def panel(name: str, top: float, height: float, lo: int, hi: int, pick) -> float:
         """One panel from `top`, its name above; returns where it ends."""
         parts.append(_lines([name], x="2", y=top + TEXT_PX))
-        top += LINE_PX + 4
+        # Below the name, with room for the top tick's label ("100%").
+        top += LINE_PX + 12
         zero = top + height * hi / (hi - lo)
         for tick in sorted({lo, 0, hi}):
             y = top + height * (hi - tick) / (hi - lo)
@@ -484,9 +490,8 @@ def position_chart(
 
     end = panel(_("Facility"), top, 110, 0, 100, lambda p: p[1])
     end = panel(_("Discrimination index"), end + 10, 140, -100, 100, lambda p: p[2])
-    for i, (slot, _f, _d, _flagged) in enumerate(positions):
-        if i % every and i != n - 1:
-            continue
+    for i in labelled:
+        slot = positions[i][0]
         parts.append(
             format_html(
                 '<text x="{:.2f}%" y="{:.1f}" font-size="{}" text-anchor="middle" '
