@@ -384,6 +384,9 @@ PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
 CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS", 600)
 # Question statistics are kept this long in the cache ("Recalculate now" refreshes).
 REPORT_STATISTICS_CACHE_SECONDS = env_int("REPORT_STATISTICS_CACHE_SECONDS", 600)
+# Question statistics flag no question (too easy, check the key...) until it has
+# this many graded attempts: after a handful, every figure is noise.
+STATISTICS_MIN_ATTEMPTS = env_int("STATISTICS_MIN_ATTEMPTS", 20)
 # Needs attention: a trainee with no attempt started for this many days.
 ATTENTION_INACTIVE_DAYS = env_int("ATTENTION_INACTIVE_DAYS", 14)
 # The dashboard's needs-attention summary is kept this long (the page is live).

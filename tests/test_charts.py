@@ -11,7 +11,13 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from quiz.reports.charts import LABEL_CHARS, bar_chart, histogram, line_chart
+from quiz.reports.charts import (
+    LABEL_CHARS,
+    bar_chart,
+    histogram,
+    line_chart,
+    position_chart,
+)
 from tests.factories import (
     CohortFactory,
     QuizFactory,
@@ -54,10 +60,15 @@ def every_chart() -> dict[str, str]:
             title="Scores",
             uid="c-line",
         ),
+        "positions": position_chart(
+            [(1, 62.5, 45.0, False), (2, 100.0, -52.5, True), (3, None, None, False)],
+            title="Positions",
+            uid="c-pos",
+        ),
     }
 
 
-@pytest.mark.parametrize("kind", ["bars", "histogram", "line"])
+@pytest.mark.parametrize("kind", ["bars", "histogram", "line", "positions"])
 def test_chart_text_is_drawn_in_css_pixels_never_scaled(kind):
     svg = parse(every_chart()[kind])
 
@@ -203,3 +214,18 @@ def test_completion_chart_of_an_empty_cohort_says_it_has_no_trainees(
 
     chart = svg_by_id(html, "chart-completion")
     assert "no trainees yet" in chart and "no answers yet" not in chart
+
+
+def test_position_chart_draws_a_negative_discrimination_down_in_red():
+    chart = every_chart()["positions"]
+    svg = parse(chart)
+    bars = list(svg.iter(f"{SVG}rect"))
+
+    # Facility 62.5 and 100, discrimination 45 and -52.5 (position 3: none).
+    assert len(bars) == 4
+    red = [r for r in bars if r.get("fill") == "#b02a37"]
+    assert len(red) == 2  # position 2 is flagged: both its bars
+    assert "position 1: facility 63%, discrimination 45%" in chart
+    assert "position 2: facility 100%, discrimination -53% (flagged)" in chart
+    assert "position 3: facility —, discrimination —" in chart
+    assert {"1", "2", "3"} <= set(texts(svg))

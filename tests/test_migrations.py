@@ -140,3 +140,178 @@ def test_0008_reverses_as_a_noop_and_runs_again_harmlessly(at_0007):
     migrate([AFTER])
     migrate([BEFORE])  # RunPython.noop: nothing to undo
     migrate([AFTER])
+
+
+# --- 0015: marks regraded to 10 places from the snapshots ---------------------------
+
+BEFORE_EXACT = ("quiz", "0014_exact_marks")
+AFTER_EXACT = ("quiz", "0015_regrade_rounded_marks")
+
+
+@pytest.fixture
+def at_0014(transactional_db, monkeypatch):
+    """The database with 0014's wider columns but marks still rounded to 4
+    places; migrated to the latest state afterwards. Batches of 2."""
+    import importlib
+
+    regrade = importlib.import_module("quiz.migrations.0015_regrade_rounded_marks")
+    monkeypatch.setattr(regrade, "BATCH_SIZE", 2)
+    try:
+        yield migrate([BEFORE_EXACT])
+    finally:
+        migrate(latest())
+
+
+def _snapshot(qtype, correct_ids, wrong_ids):
+    choices = [{"id": i, "text": f"c{i}", "correct": True} for i in correct_ids]
+    choices += [{"id": i, "text": f"c{i}", "correct": False} for i in wrong_ids]
+    return {"qtype": qtype, "stem": "?", "choices": choices, "rules": []}
+
+
+def _rounded_attempts(apps):
+    """Two finished attempts as grading before 0014 stored them, and one in
+    progress. Returns {name: attempt} and {name: [items]}."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    User = apps.get_model("accounts", "User")
+    Category = apps.get_model("questions", "Category")
+    Question = apps.get_model("questions", "Question")
+    Quiz = apps.get_model("quiz", "Quiz")
+    Attempt = apps.get_model("quiz", "Attempt")
+    AttemptQuestion = apps.get_model("quiz", "AttemptQuestion")
+
+    category = Category.objects.create(name="Neck", slug="neck")
+    questions = [
+        Question.objects.create(stem=f"Question {i}?", category=category)
+        for i in range(4)
+    ]
+    quiz = Quiz.objects.create(title="Neck", slug="neck", pass_mark=50)
+    three = _snapshot("multiple", [1, 2, 3], [4])  # k = 3: thirds
+    six = _snapshot("multiple", [11, 12, 13, 14, 15, 16], [17])  # sixths
+    single = _snapshot("single", [21], [22, 23])
+    # (snapshot, selected, mark as stored before 0014)
+    graded = {
+        "thirds": [
+            (three, [1], "0.3333"),  # 1/3
+            (three, [1, 2], "0.6667"),  # 2/3
+            (single, [21], "1"),
+            (six, [11, 12, 13, 14, 15], "0.8333"),  # 5/6
+        ],
+        # A mark that is not the snapshot's rounded (edited by hand): kept, and so
+        # is its attempt's total.
+        "edited": [
+            (three, [1], "0.5000"),
+            (single, [22], "0"),
+            (six, [11], "0.1667"),  # 1/6, but the attempt keeps its odd total
+            (three, [1, 2, 3], "1"),
+        ],
+    }
+    users = [User.objects.create(username=f"trainee{i}") for i in range(3)]
+    attempts, items = {}, {}
+    for user, (name, rows) in zip(users, graded.items(), strict=False):
+        total = sum(Decimal(mark) for _s, _sel, mark in rows)
+        attempts[name] = Attempt.objects.create(
+            quiz=quiz,
+            user=user,
+            number=1,
+            pass_mark=50,
+            state="finished",
+            score=Decimal("70.83"),
+            passed=True,
+            finished_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+            marks_total=total,
+        )
+        items[name] = [
+            AttemptQuestion.objects.create(
+                attempt=attempts[name],
+                question=question,
+                position=position,
+                slot=position,
+                snapshot=snapshot,
+                selected=selected,
+                mark=Decimal(mark),
+            )
+            for position, (question, (snapshot, selected, mark)) in enumerate(
+                zip(questions, rows, strict=True), start=1
+            )
+        ]
+    attempts["open"] = Attempt.objects.create(
+        quiz=quiz, user=users[2], number=1, pass_mark=50
+    )
+    AttemptQuestion.objects.create(
+        attempt=attempts["open"],
+        question=questions[0],
+        position=1,
+        slot=1,
+        snapshot=three,
+        selected=[1],
+    )
+    return attempts, items
+
+
+def test_0015_regrades_rounded_marks_from_the_snapshots_and_keeps_every_row(at_0014):
+    from decimal import Decimal
+
+    attempts, items = _rounded_attempts(at_0014)
+    Attempt = at_0014.get_model("quiz", "Attempt")
+    AttemptQuestion = at_0014.get_model("quiz", "AttemptQuestion")
+    counts_before = (Attempt.objects.count(), AttemptQuestion.objects.count())
+    scores_before = dict(Attempt.objects.values_list("pk", "score"))
+
+    apps = migrate([AFTER_EXACT])
+
+    Attempt = apps.get_model("quiz", "Attempt")
+    AttemptQuestion = apps.get_model("quiz", "AttemptQuestion")
+    assert (Attempt.objects.count(), AttemptQuestion.objects.count()) == counts_before
+    marks = dict(AttemptQuestion.objects.values_list("pk", "mark"))
+    assert [marks[i.pk] for i in items["thirds"]] == [
+        Decimal("0.3333333333"),
+        Decimal("0.6666666667"),
+        Decimal(1),
+        Decimal("0.8333333333"),
+    ]
+    # The total: 1/3 + 2/3 + 1 + 5/6 = 17/6, rounded once (not the sum of the
+    # rounded marks, 2.8333333333 either way here, but 0.3333 + 0.6667 + 1 +
+    # 0.8333 = 2.8333 before).
+    totals = dict(Attempt.objects.values_list("pk", "marks_total"))
+    assert totals[attempts["thirds"].pk] == Decimal("2.8333333333")
+    # The edited row is kept as it was; 1/6 beside it is regraded, and the total
+    # summed again from what is stored: 0.5 + 0 + 1/6 + 1.
+    assert [marks[i.pk] for i in items["edited"]] == [
+        Decimal("0.5"),
+        Decimal(0),
+        Decimal("0.1666666667"),
+        Decimal(1),
+    ]
+    assert totals[attempts["edited"].pk] == Decimal("1.6666666667")
+    assert totals[attempts["open"].pk] is None
+    assert marks[AttemptQuestion.objects.get(attempt_id=attempts["open"].pk).pk] is None
+    assert dict(Attempt.objects.values_list("pk", "score")) == scores_before
+
+
+def test_0015_reverses_to_four_places_and_runs_again(at_0014):
+    from decimal import Decimal
+
+    attempts, items = _rounded_attempts(at_0014)
+    migrate([AFTER_EXACT])
+
+    apps = migrate([BEFORE_EXACT])
+
+    AttemptQuestion = apps.get_model("quiz", "AttemptQuestion")
+    Attempt = apps.get_model("quiz", "Attempt")
+    marks = dict(AttemptQuestion.objects.values_list("pk", "mark"))
+    assert [marks[i.pk] for i in items["thirds"]] == [
+        Decimal("0.3333"),
+        Decimal("0.6667"),
+        Decimal(1),
+        Decimal("0.8333"),
+    ]
+    assert Attempt.objects.get(pk=attempts["thirds"].pk).marks_total == Decimal(
+        "2.8333"
+    )
+    apps = migrate([AFTER_EXACT])
+    AttemptQuestion = apps.get_model("quiz", "AttemptQuestion")
+    assert AttemptQuestion.objects.get(pk=items["thirds"][0].pk).mark == Decimal(
+        "0.3333333333"
+    )

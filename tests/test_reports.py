@@ -457,10 +457,11 @@ def test_report_query_counts_do_not_grow(
     # auth (2); cohorts with their sizes, valid certificates per cohort
     with django_assert_num_queries(4):
         assert supervisor_client.get(reverse("quiz:reports")).status_code == 200
-    # question statistics: auth (2), the form's quiz (1), five aggregates (sums,
-    # choice counts, the labels' snapshots, scores and totals, slots), question
-    # titles and choices (2), the filter's quiz and cohort lists (2)
-    with django_assert_num_queries(12):
+    # question statistics: auth (2), the form's quiz (1), four aggregates (the
+    # answers by slot, question, mark and rest; choice counts; the snapshots
+    # answered; attempts by score and total), question titles and choices (2),
+    # the filter's quiz and cohort lists (2)
+    with django_assert_num_queries(11):
         assert (
             supervisor_client.get(
                 reverse("quiz:report-questions"), {"quiz": quiz.pk}

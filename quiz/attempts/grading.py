@@ -14,6 +14,12 @@ from fractions import Fraction
 
 SINGLE_TYPES = frozenset({"single", "true_false"})
 
+# Marks and their sums are stored to 10 places (Moodle keeps 7): 1/3 is
+# 0.3333333333, and a sum is rounded once, from the exact fractions, never summed
+# from rounded marks. What people read (scores, grades) is rounded by
+# quiz/rounding.py and AttemptGrade.score_decimal, as before.
+MARK_PLACES = "0.0000000001"
+
 
 def question_mark(qtype: str, correct: set[int], selected: set[int]) -> Fraction:
     """The mark of one answer, exactly, in [0, 1]."""
@@ -44,20 +50,28 @@ class AttemptGrade:
     score: Fraction  # percentage, exact
     passed: bool
     failed_critical: bool
+    marks_total: Fraction = Fraction(0)  # the sum of the marks, exact
 
     @property
     def score_decimal(self) -> Decimal:
         return to_decimal(self.score, "0.01")
+
+    @property
+    def marks_total_decimal(self) -> Decimal:
+        return mark_decimal(self.marks_total)
 
 
 def attempt_grade(items: Sequence[GradedItem], pass_mark: int) -> AttemptGrade:
     """Score, pass and the critical-rule gate of a whole attempt."""
     if not items:
         return AttemptGrade(score=Fraction(0), passed=False, failed_critical=False)
-    score = sum((item.mark for item in items), Fraction(0)) * 100 / len(items)
+    total = sum((item.mark for item in items), Fraction(0))
+    score = total * 100 / len(items)
     failed_critical = any(item.critical and not item.fully_correct for item in items)
     passed = score >= pass_mark and not failed_critical
-    return AttemptGrade(score=score, passed=passed, failed_critical=failed_critical)
+    return AttemptGrade(
+        score=score, passed=passed, failed_critical=failed_critical, marks_total=total
+    )
 
 
 def to_decimal(value: Fraction, places: str) -> Decimal:
@@ -65,3 +79,8 @@ def to_decimal(value: Fraction, places: str) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         Decimal(places), rounding=ROUND_HALF_UP
     )
+
+
+def mark_decimal(value: Fraction) -> Decimal:
+    """A mark (or a sum of marks) as stored: MARK_PLACES, half up."""
+    return to_decimal(value, MARK_PLACES)

@@ -124,7 +124,7 @@ class Attempt(models.Model):
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     marks_total = models.DecimalField(
-        _("sum of marks"), max_digits=8, decimal_places=4, null=True, blank=True
+        _("sum of marks"), max_digits=16, decimal_places=10, null=True, blank=True
     )
     failed_critical = models.BooleanField(
         _("failed a safety-critical question"), default=False
@@ -236,8 +236,10 @@ class AttemptQuestion(models.Model):
     # Marked by the trainee to come back to before submitting; saved with the
     # answers, shown on the navigator and the summary page.
     flagged = models.BooleanField(_("flagged"), default=False, db_default=False)
+    # To 10 places (quiz/attempts/grading.py MARK_PLACES): the statistics read
+    # these, and Moodle's keep 7.
     mark = models.DecimalField(
-        _("mark"), max_digits=5, decimal_places=4, null=True, blank=True
+        _("mark"), max_digits=11, decimal_places=10, null=True, blank=True
     )
     fully_correct = models.BooleanField(_("fully correct"), null=True, blank=True)
     rules = models.ManyToManyField(

@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from enum import Enum
 
 from django_tasks import task
@@ -18,7 +17,12 @@ from django.utils.translation import gettext as _
 
 from questions.models import Choice, Question, QuestionRule, Rule
 from quiz.attempts import timing
-from quiz.attempts.grading import GradedItem, attempt_grade, question_mark, to_decimal
+from quiz.attempts.grading import (
+    GradedItem,
+    attempt_grade,
+    mark_decimal,
+    question_mark,
+)
 from quiz.attempts.models import (
     Attempt,
     AttemptQuestion,
@@ -535,13 +539,14 @@ def _grade_and_finish(attempt: Attempt, *, timed_out: bool, items=None) -> None:
     for item in items:
         correct = {c["id"] for c in item.snapshot["choices"] if c["correct"]}
         mark = question_mark(item.qtype, correct, set(item.selected))
-        item.mark = to_decimal(mark, "0.0001")
+        item.mark = mark_decimal(mark)
         item.fully_correct = mark == 1
         graded.append(GradedItem(mark=mark, critical=item.critical))
     AttemptQuestion.objects.bulk_update(items, ["mark", "fully_correct"])
     grade = attempt_grade(graded, attempt.pass_mark)
     attempt.score = grade.score_decimal
-    attempt.marks_total = sum((item.mark or Decimal(0) for item in items), Decimal(0))
+    # From the exact marks, not the stored (rounded) ones.
+    attempt.marks_total = grade.marks_total_decimal
     attempt.passed = grade.passed
     attempt.failed_critical = grade.failed_critical
     attempt.state = AttemptState.FINISHED

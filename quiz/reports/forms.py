@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort
 from quiz.models import Quiz
-from quiz.reports.selectors import STATUS_FILTERS
+from quiz.reports.selectors import STATUS_FILTERS, stats_quizzes
 
 SORTS = [
     ("name", _("Name A–Z")),
@@ -73,14 +73,16 @@ class StatsFilterForm(forms.Form):
 
     def __init__(self, data, *, user):
         data = data.copy()
-        for ignored in ("format", "refresh"):
+        for ignored in ("format", "refresh", "table"):
             data.pop(ignored, None)
+        quizzes = stats_quizzes(user)
         if "quiz" not in data:
-            first = default_stats_quiz()
-            if first is not None:
-                data["quiz"] = str(first.pk)
+            # The quiz with the most recent graded attempt the user may read.
+            latest = quizzes.order_by("-last_finished", "-pk").first()
+            if latest is not None:
+                data["quiz"] = str(latest.pk)
         super().__init__(data)
-        self.fields["quiz"].queryset = Quiz.objects.all()
+        self.fields["quiz"].queryset = quizzes
         self.fields["cohort"].queryset = Cohort.objects.visible_to(user)
 
     def clean(self):
@@ -109,11 +111,3 @@ class AttentionForm(forms.Form):
         data = data.copy()
         data.pop("format", None)
         super().__init__(data)
-
-
-def default_stats_quiz() -> Quiz | None:
-    """The quiz the statistics open on: the first with attempts, else the first."""
-    return (
-        Quiz.objects.filter(attempts__isnull=False).order_by("order", "pk").first()
-        or Quiz.objects.order_by("order", "pk").first()
-    )

@@ -47,11 +47,10 @@ from quiz.models import (
 )
 from quiz.programme import effective
 from quiz.reports.statistics import (
-    QuestionSums,
-    QuizSums,
+    Analysis,
+    analysis_from_groups,
     discrimination_from_sums,
-    question_stats_from_sums,
-    quiz_stats_from_sums,
+    random_guess_score,
 )
 from quiz.rounding import round_grade
 
@@ -372,6 +371,25 @@ class StatsReport:
     quiz: object = None
 
 
+def stats_quizzes(user):
+    """The quizzes the statistics offer: published, with graded attempts the user
+    may read, each with when the latest of those finished (`last_finished`)."""
+    latest = (
+        Attempt.objects.visible_to(user)
+        .filter(quiz=OuterRef("pk"), state=AttemptState.FINISHED)
+        .order_by()
+        .values("quiz")
+        .annotate(last=Max("finished_at"))
+        .values("last")
+    )
+    return (
+        Quiz.objects.published()
+        .annotate(last_finished=Subquery(latest))
+        .filter(last_finished__isnull=False)
+        .order_by("order", "pk")
+    )
+
+
 def stats_attempts(user, flt: StatsFilter):
     attempts = Attempt.objects.visible_to(user).filter(
         quiz=flt.quiz, state=AttemptState.FINISHED
@@ -387,43 +405,30 @@ def stats_attempts(user, flt: StatsFilter):
     return attempts
 
 
-def question_statistics(user, flt: StatsFilter):
-    """Moodle-style item analysis of one quiz's graded attempts under the filters.
+def question_statistics(user, flt: StatsFilter) -> Analysis:
+    """Moodle's item analysis of one quiz's graded attempts under the filters
+    (quiz/reports/statistics.py).
 
-    Aggregated in the database: three grouped scans of the answers (by question,
-    mark and rest-of-attempt; by slot and mark; choices chosen) and one of the
-    attempts, served from a covering index; a handful of queries whatever the
-    number of answers.
+    Aggregated in the database: the answers grouped by slot, question, mark and
+    rest of the attempt; the choices chosen; the latest snapshot of each question
+    (its choices and type, as answered); the attempts grouped by score and total:
+    four queries, served from covering indexes, whatever the number of answers.
     """
     attempts = stats_attempts(user, flt)
     items = AttemptQuestion.objects.filter(attempt__in=attempts.values("pk"))
-    sums: dict[int, QuestionSums] = defaultdict(QuestionSums)
     # COUNT(*), not COUNT(id): every column read is in the covering index.
-    for question_id, mark, rest, count in (
-        items.annotate(rest=_marks_total() - F("mark"))
-        .values("question_id", "mark", "rest")
-        .annotate(c=Count("*"))
-        .values_list("question_id", "mark", "rest", "c")
-        .order_by()
-    ):
-        x, y = float(mark or 0), float(rest or 0)  # graded: never None
-        q = sums[question_id]
-        q.n += count
-        q.sx += count * x
-        q.sxx += count * x * x
-        q.sy += count * y
-        q.syy += count * y * y
-        q.sxy += count * x * y
-        q.x_hist[x] = q.x_hist.get(x, 0) + count
-        q.y_hist[y] = q.y_hist.get(y, 0) + count
-    stats = [question_stats_from_sums(qid, qsums) for qid, qsums in sums.items()]
-    choice_counts, last_attempts = _choice_counts(items)
-    choice_labels = _choice_labels(last_attempts)
-    for stat in stats:
-        stat.choice_counts = choice_counts.get(stat.question_id, {})
-        stat.choice_labels = choice_labels.get(stat.question_id, {})
-
-    quiz_sums = QuizSums()
+    groups = [
+        (slot, question_id, float(mark or 0), float(rest or 0), count)
+        for slot, question_id, mark, rest, count in (
+            items.annotate(rest=_marks_total() - F("mark"))
+            .values("slot", "question_id", "mark", "rest")
+            .annotate(c=Count("*"))
+            .values_list("slot", "question_id", "mark", "rest", "c")
+            .order_by()
+        )
+    ]
+    totals: dict[float, int] = defaultdict(int)
+    scores: dict[float, int] = defaultdict(int)
     for score, total, count in (
         attempts.annotate(total=_marks_total("pk"))
         .values("score", "total")
@@ -431,32 +436,31 @@ def question_statistics(user, flt: StatsFilter):
         .values_list("score", "total", "c")
         .order_by()
     ):
-        score, total = float(score), float(total or 0)
-        quiz_sums.score_hist[score] = quiz_sums.score_hist.get(score, 0) + count
-        quiz_sums.total_sum += count * total
-        quiz_sums.total_sq += count * total * total
-    quiz_sums.n = sum(quiz_sums.score_hist.values())
-    slots: dict[int, list] = defaultdict(lambda: [0, 0.0, 0.0])
-    for slot, mark, count in (
-        items.values("slot", "mark")
-        .annotate(c=Count("*"))
-        .values_list("slot", "mark", "c")
-        .order_by()
-    ):
-        x = float(mark or 0)
-        slots[slot][0] += count
-        slots[slot][1] += count * x
-        slots[slot][2] += count * x * x
-    quiz_sums.slot_sums = {slot: (n, sx, sxx) for slot, (n, sx, sxx) in slots.items()}
-    return stats, quiz_stats_from_sums(quiz_sums)
+        totals[float(total or 0)] += count
+        scores[float(score)] += count
+    analysis = analysis_from_groups(groups, totals, scores)
+    choice_counts, last_attempts = _choice_counts(items)
+    shown = _shown_questions(last_attempts)
+    for stat in analysis.questions:
+        if stat.question_id is None:  # never: questions() leaves out random slots
+            continue
+        qtype, labels = shown.get(stat.question_id, ("", {}))
+        stat.choice_counts = choice_counts.get(stat.question_id, {})
+        stat.choice_labels = labels
+        stat.qtype = qtype
+        stat.random_guess = random_guess_score(qtype, labels.values())
+    return analysis
 
 
 @dataclass
 class CachedStatistics:
-    questions: list
-    quiz: object
+    analysis: Analysis
     computed_at: object
     from_cache: bool = False
+
+    @property
+    def quiz(self):
+        return self.analysis.quiz
 
 
 def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False):
@@ -466,7 +470,7 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
     key = ":".join(
         str(part)
         for part in (
-            "rw:question-stats:v2",  # v2: with choice_labels
+            "rw:question-stats:v3",  # v3: Moodle's slots, weights and moments
             scope,
             flt.quiz.pk,
             flt.cohort.pk if flt.cohort else "-",
@@ -487,9 +491,8 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
         if cached is not None:
             cached.from_cache = True
             return cached
-    questions, quiz = question_statistics(user, flt)
     result = CachedStatistics(
-        questions=questions, quiz=quiz, computed_at=timezone.now()
+        analysis=question_statistics(user, flt), computed_at=timezone.now()
     )
     cache.set(key, result, timeout=settings.REPORT_STATISTICS_CACHE_SECONDS)
     return result
@@ -498,12 +501,15 @@ def question_statistics_cached(user, flt: StatsFilter, *, refresh: bool = False)
 LABEL_PAIRS_PER_QUERY = 300
 
 
-def _choice_labels(last_attempts: dict[int, int]) -> dict[int, dict[int, dict]]:
-    """{question id: {choice id: {"text", "correct"}}} as trainees last saw them:
-    from each question's snapshot in the latest attempt counted. A question edited
-    since keeps, in its statistics, the texts and key that were answered. One
-    query per LABEL_PAIRS_PER_QUERY questions, by (attempt, question) pairs."""
-    labels: dict[int, dict[int, dict]] = {}
+def _shown_questions(
+    last_attempts: dict[int, int],
+) -> dict[int, tuple[str, dict[int, dict]]]:
+    """{question id: (qtype, {choice id: {"text", "correct"}})} as trainees last
+    saw them: from each question's snapshot in the latest attempt counted. A
+    question edited since keeps, in its statistics, the texts, key and type that
+    were answered. One query per LABEL_PAIRS_PER_QUERY questions, by (attempt,
+    question) pairs."""
+    shown: dict[int, tuple[str, dict[int, dict]]] = {}
     pairs = list(last_attempts.items())
     # In chunks: SQLite refuses an expression a thousand ORs deep.
     for start in range(0, len(pairs), LABEL_PAIRS_PER_QUERY):
@@ -515,11 +521,17 @@ def _choice_labels(last_attempts: dict[int, int]) -> dict[int, dict[int, dict]]:
             .values_list("question_id", "snapshot")
             .order_by()
         ):
-            labels[question_id] = {
-                choice["id"]: {"text": choice["text"], "correct": choice["correct"]}
-                for choice in snapshot["choices"]
-            }
-    return labels
+            shown[question_id] = (
+                snapshot.get("qtype", ""),
+                {
+                    choice["id"]: {
+                        "text": choice["text"],
+                        "correct": choice["correct"],
+                    }
+                    for choice in snapshot["choices"]
+                },
+            )
+    return shown
 
 
 def _choice_counts(items) -> tuple[dict[int, dict[int, int]], dict[int, int]]:
@@ -578,29 +590,28 @@ def question_item_summary(
     return summary
 
 
-def question_stats_rows(stats) -> list[dict]:
-    """One row per question of the statistics, with its question as it is in the
-    bank (None when deleted) and its choices with how often each was chosen;
-    ordered by ID number. Two queries."""
-    questions = Question.objects.in_bulk([s.question_id for s in stats])
+def question_stats_rows(analysis: Analysis) -> list[dict]:
+    """One row per slot of the quiz and per question drawn at random (Moodle's
+    order: a drawn question after the last slot it was drawn into), each with its
+    question as it is in the bank (None when deleted, or for a slot drawn at
+    random) and its choices with how often each was chosen. Two queries."""
+    stats = analysis.rows
+    questions = Question.objects.in_bulk(
+        [s.question_id for s in stats if s.question_id is not None]
+    )
     choices: dict[int, list] = {}
     for choice in Choice.objects.filter(question_id__in=questions):
         choices.setdefault(choice.question_id, []).append(choice)
-    rows = [
+    return [
         {
             "stats": s,
-            "question": questions.get(s.question_id),
-            "choices": _choice_rows(s, choices.get(s.question_id, [])),
+            "question": None if s.question_id is None else questions.get(s.question_id),
+            "choices": []
+            if s.question_id is None
+            else _choice_rows(s, choices.get(s.question_id, [])),
         }
         for s in stats
     ]
-    return sorted(
-        rows,
-        key=lambda r: (
-            r["question"].idnumber if r["question"] else "",
-            r["stats"].question_id,
-        ),
-    )
 
 
 def _choice_rows(stat, current: list) -> list[tuple[dict, int]]:

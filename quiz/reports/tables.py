@@ -120,33 +120,85 @@ def attempts_csv(trainee, attempts):
 
 
 def question_stats_csv(quiz, rows):
+    """One row per slot and per question drawn at random, every statistic of
+    Moodle's table (percentages to 2 places, as Moodle's report)."""
+
+    def pct2(value) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def kind(stats) -> str:
+        if stats.is_random_slot:
+            return "random slot"
+        return "drawn question" if stats.subquestion else "slot"
+
     return csv_response(
         f"rulewise-question-stats-{quiz.slug}.csv",
         [
+            "slot",
+            "row",
             "question_id",
             "idnumber",
             "title",
             "attempts",
             "facility_percent",
             "sd_percent",
+            "random_guess_score_percent",
+            "intended_weight_percent",
+            "effective_weight_percent",
+            "negative_covariance",
             "discrimination_percent",
             "discriminative_efficiency_percent",
             "flags",
         ],
         (
             [
-                r["stats"].question_id,
+                r["stats"].slot,
+                kind(r["stats"]),
+                r["stats"].question_id or "",
                 r["question"].idnumber if r["question"] else "",
                 str(r["question"]) if r["question"] else "",
                 r["stats"].attempts,
-                pct(r["stats"].facility),
-                pct(r["stats"].sd),
-                pct(r["stats"].discrimination),
-                pct(r["stats"].efficiency),
-                "; ".join(r["stats"].flags),
+                pct2(r["stats"].facility),
+                pct2(r["stats"].sd),
+                pct2(r["stats"].random_guess),
+                pct2(r["stats"].intended_weight),
+                pct2(r["stats"].effective_weight),
+                "yes" if r["stats"].negative_covariance else "",
+                pct2(r["stats"].discrimination),
+                pct2(r["stats"].efficiency),
+                "; ".join(flag.label for flag in r["stats"].flags),
             ]
             for r in rows
         ),
+    )
+
+
+def quiz_stats_csv(quiz, stats):
+    """The quiz's statistics (Moodle's "quiz information"), one per line: the
+    percentages of the maximum mark and the raw figures in marks."""
+
+    def num(value, places: int = 4) -> str:
+        return "" if value is None else f"{value:.{places}f}"
+
+    return csv_response(
+        f"rulewise-quiz-stats-{quiz.slug}.csv",
+        ["statistic", "value"],
+        [
+            ["attempts", stats.attempts],
+            ["maximum_mark", stats.max_mark],
+            ["mean_percent", num(stats.mean, 2)],
+            ["median_percent", num(stats.median, 2)],
+            ["sd_percent", num(stats.sd, 2)],
+            ["skewness", num(stats.skewness)],
+            ["kurtosis", num(stats.kurtosis)],
+            ["cic_percent", num(stats.cic, 2)],
+            ["error_ratio_percent", num(stats.error_ratio, 2)],
+            ["standard_error_percent", num(stats.standard_error, 2)],
+            ["mean_marks", num(stats.mean_marks)],
+            ["median_marks", num(stats.median_marks)],
+            ["sd_marks", num(stats.sd_marks)],
+            ["standard_error_marks", num(stats.standard_error_marks)],
+        ],
     )
 
 

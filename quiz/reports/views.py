@@ -33,6 +33,7 @@ from quiz.reports.selectors import (
     trainee_attempts,
     weakest_critical_rules,
 )
+from quiz.reports.statistics import Flag, min_attempts
 from quiz.rounding import whole_percent
 
 PAGE_SIZE = 50
@@ -270,23 +271,42 @@ def question_stats(request: HttpRequest) -> HttpResponse:
     computed = question_statistics_cached(
         request.user, flt, refresh=request.GET.get("refresh") == "1"
     )
-    rows = question_stats_rows(computed.questions)
+    if wants_csv(request) and request.GET.get("table") == "quiz":
+        return tables.quiz_stats_csv(flt.quiz, computed.quiz)
+    rows = question_stats_rows(computed.analysis)
     if wants_csv(request):
         return tables.question_stats_csv(flt.quiz, rows)
-    chart = charts.histogram(
-        computed.quiz.bins,
-        title=str(_("Score distribution of the attempts")),
-        uid="chart-distribution",
-        pass_mark=flt.quiz.pass_mark,
-    )
     context = {
+        **stats_page(flt, computed, rows),
         "form": form,
-        "filter": flt,
-        "rows": rows,
-        "quiz_stats": computed.quiz,
-        "chart": chart,
         "query": form.data.urlencode(),
-        "computed": computed,
         "can_refresh": can_see_all_reports(request.user),
     }
     return render(request, "quiz/reports/questions.html", context)
+
+
+def stats_page(flt, computed, rows) -> dict:
+    """The statistics page's figures, charts and flags' legend."""
+    return {
+        "filter": flt,
+        "rows": rows,
+        "quiz_stats": computed.quiz,
+        "computed": computed,
+        "chart": charts.histogram(
+            computed.quiz.bins,
+            title=str(_("Score distribution of the attempts")),
+            uid="chart-distribution",
+            pass_mark=flt.quiz.pass_mark,
+        ),
+        "positions_chart": positions_chart(computed.analysis),
+        "flag_legend": [(flag.label, flag.rule) for flag in Flag],
+        "min_attempts": min_attempts(),
+    }
+
+
+def positions_chart(analysis):
+    return charts.position_chart(
+        [(s.slot, s.facility, s.discrimination, bool(s.flags)) for s in analysis.slots],
+        title=str(_("Facility and discrimination by question position")),
+        uid="chart-positions",
+    )

@@ -268,7 +268,7 @@ class Builder:
         force: str | None = None,
     ):
         """An attempt with its items (answered per the ability model, or forced)."""
-        from quiz.attempts.grading import GradedItem, attempt_grade, to_decimal
+        from quiz.attempts.grading import GradedItem, attempt_grade, mark_decimal
         from quiz.models import (
             Attempt,
             AttemptQuestion,
@@ -301,7 +301,6 @@ class Builder:
         )
         self.next_attempt += 1
         graded = []
-        marks_total = Decimal(0)
         n = len(layout)
         answer_until = n if finished else rng.randrange(0, n)
         first_critical = True
@@ -338,9 +337,8 @@ class Builder:
             )
             self.next_item += 1
             if finished:
-                item.mark = to_decimal(mark, "0.0001")
+                item.mark = mark_decimal(mark)
                 item.fully_correct = mark == 1
-                marks_total += item.mark
                 graded.append(GradedItem(mark=mark, critical=bank.critical[pk]))
             self.items.append(item)
             for rule_id in bank.rules[pk]:
@@ -355,7 +353,7 @@ class Builder:
             attempt.score = grade.score_decimal
             attempt.passed = grade.passed
             attempt.failed_critical = grade.failed_critical
-            attempt.marks_total = marks_total
+            attempt.marks_total = grade.marks_total_decimal
             self.totals["finished"] += 1
             self.totals["passed"] += bool(grade.passed)
         else:
