@@ -27,7 +27,15 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and cohorts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import mail  # noqa: F401 - registers the deploy check on mail
+        from accounts.language import apply_preferred_language
+
+        # The user's preferred language, from sign-in on (accounts/language.py).
+        user_logged_in.connect(
+            apply_preferred_language, dispatch_uid="rulewise-preferred-language"
+        )
 
         # After every migrate (and test database flush): the roles get what
         # accounts/roles.py says, whatever their groups are named.

@@ -50,8 +50,9 @@ class TraineePasswordResetForm(PasswordResetForm):
 
 
 class PreferencesForm(forms.ModelForm):
-    """What a signed-in user chooses for themself: whether reminders are sent."""
+    """What a signed-in user chooses for themself: whether reminders are sent, and
+    the language of the site after signing in."""
 
     class Meta:
         model = get_user_model()
-        fields = ["reminders_enabled"]
+        fields = ["reminders_enabled", "language"]

@@ -39,6 +39,20 @@ class User(AbstractUser):
         ),
     )
 
+    # Blank: the browser's Accept-Language (or the header's switch) decides.
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the site, your e-mail and your certificates after you "
+            "sign in. Leave it empty to follow your browser."
+        ),
+    )
+
     objects = UserManager()
 
     @property

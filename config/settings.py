@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language cookie after a sign-in that applied the preferred language.
+    "accounts.language.PreferredLanguageMiddleware",
     # Nothing a signed-in user sees, and no download, is kept by a cache.
     "accounts.http.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -235,8 +237,16 @@ else:
         "OPTIONS": {"MAX_ENTRIES": env_int("RENDER_CACHE_ENTRIES", 5000)},
     }
 
+# The interface in English or Russian: the browser's Accept-Language by default,
+# the header's switch (Django's set_language) or the user's preferred language
+# (accounts.User.language, applied at sign-in). The catalogue is
+# locale/ru/LC_MESSAGES/django.po, compiled to the committed django.mo.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers in the active language's formats; config/formats/en keeps
+# the site's English short dates.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

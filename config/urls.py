@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import set_language
 from accounts.views import PasswordResetView
 from config.views import favicon, healthz
 
@@ -21,6 +22,8 @@ urlpatterns = [
     ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The header's language switch (Django's set_language: POST, CSRF).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("", include("quiz.urls")),

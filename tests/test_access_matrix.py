@@ -103,6 +103,8 @@ MATRIX = {
     "password_reset_confirm": ("get", lambda w: ["MQ", "bad-token"], ALL_200),
     "password_reset_complete": ("get", lambda w: [], ALL_200),
     "healthz": ("get", lambda w: [], ALL_200),
+    # POST only (the header's switch); what it does is in test_language.py.
+    "set_language": ("get", lambda w: [], dict.fromkeys(USERS, R405)),
     "quiz:quiz-list": ("get", lambda w: [], TRAINEE_PAGE),
     "quiz:quiz-detail": ("get", lambda w: [w["quiz"].slug], TRAINEE_PAGE),
     "quiz:quiz-start": (

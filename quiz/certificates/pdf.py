@@ -20,6 +20,10 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 # Embedded DejaVu fonts: the PDF base fonts only know Latin-1, and trainees are
 # called Łukasz, Ольга or Nguyễn. Registered once per process.
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -115,7 +119,7 @@ def _middle(data: CertificateData, name_size: float, title_size: float):
             spaceBefore=1.5 * mm,
             spaceAfter=6.75 * mm,
         ),
-        _paragraph("has passed", _style("passed", SANS, 12, MUTED)),
+        _paragraph(_("has passed"), _style("passed", SANS, 12, MUTED)),
         _paragraph(
             data.quiz_title,
             _style(
@@ -128,15 +132,18 @@ def _middle(data: CertificateData, name_size: float, title_size: float):
             ),
         ),
         _paragraph(
-            "on the safety rules for massage with a cervical disc hernia, "
-            "every safety-critical question answered correctly",
+            _(
+                "on the safety rules for massage with a cervical disc hernia, "
+                "every safety-critical question answered correctly"
+            ),
             _style("description", SANS, 11, MUTED, space_before=3.85 * mm),
         ),
     ]
     if data.revoked_on:
         story.append(
             _paragraph(
-                f"REVOKED on {_date(data.revoked_on)}: this certificate is not valid.",
+                _("REVOKED on %(date)s: this certificate is not valid.")
+                % {"date": _date(data.revoked_on)},
                 _style("revoked", SANS_BOLD, 12, RED, space_before=7 * mm),
             )
         )
@@ -169,15 +176,18 @@ def _fitted_middle(data: CertificateData, width: float, height: float):
 
 
 def _date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """ "2 December 2026", "2 декабря 2026": the month's name in the active
+    language (E: the form a date takes, genitive in Russian)."""
+    return date_format(value, "j E Y")
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """Draw the certificate; a revoked one is marked across the page."""
+    """Draw the certificate in the active language (the caller chooses it: the
+    holder's); a revoked one is marked across the page."""
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"Certificate {data.code}")
+    pdf.setTitle(_("Certificate %(code)s") % {"code": data.code})
     pdf.setAuthor("Rulewise")
     pdf.setSubject(data.quiz_title)
 
@@ -198,10 +208,10 @@ def render_certificate(data: CertificateData) -> bytes:
     pdf.drawCentredString(centre, height - 38 * mm, "RULEWISE")
     pdf.setFont(SERIF_BOLD, 34)
     pdf.setFillColor(INK)
-    pdf.drawCentredString(centre, height - 56 * mm, "Certificate of Completion")
+    pdf.drawCentredString(centre, height - 56 * mm, _("Certificate of Completion"))
     pdf.setFont(SANS, 12)
     pdf.setFillColor(MUTED)
-    pdf.drawCentredString(centre, height - 70 * mm, "This certifies that")
+    pdf.drawCentredString(centre, height - 70 * mm, _("This certifies that"))
 
     # The name and the quiz title wrap and shrink to fit between the heading and
     # the details: both may be hundreds of characters long (holder_name, quiz_title).
@@ -221,13 +231,13 @@ def render_certificate(data: CertificateData) -> bytes:
     # Details, bottom left.
     left, y = 30 * mm, 58 * mm
     details = [
-        ("Date", _date(data.issued_on)),
-        ("Score", data.score),
+        (_("Date"), _date(data.issued_on)),
+        (_("Score"), data.score),
         (
-            "Valid until",
-            _date(data.expires_on) if data.expires_on else "Does not expire",
+            _("Valid until"),
+            _date(data.expires_on) if data.expires_on else _("Does not expire"),
         ),
-        ("Certificate code", data.code),
+        (_("Certificate code"), data.code),
     ]
     for label, value in details:
         pdf.setFont(SANS, 9)
@@ -239,7 +249,7 @@ def render_certificate(data: CertificateData) -> bytes:
         y -= 7 * mm
     pdf.setFont(SANS, 8.5)
     pdf.setFillColor(MUTED)
-    pdf.drawString(left, y - 1 * mm, f"Verify at {data.verify_url}")
+    pdf.drawString(left, y - 1 * mm, _("Verify at %(url)s") % {"url": data.verify_url})
 
     # QR code of the verification URL, bottom right.
     qr_size = 38 * mm
@@ -251,7 +261,7 @@ def render_certificate(data: CertificateData) -> bytes:
         qr_size,
     )
     pdf.setFont(SANS, 8)
-    pdf.drawCentredString(width - 30 * mm - qr_size / 2, 23 * mm, "Scan to verify")
+    pdf.drawCentredString(width - 30 * mm - qr_size / 2, 23 * mm, _("Scan to verify"))
 
     if data.revoked_on:
         pdf.saveState()
@@ -260,7 +270,7 @@ def render_certificate(data: CertificateData) -> bytes:
         pdf.translate(centre, height / 2)
         pdf.rotate(20)
         pdf.setFont(SANS_BOLD, 110)
-        pdf.drawCentredString(0, -30, "REVOKED")
+        pdf.drawCentredString(0, -30, pgettext("certificate stamp", "REVOKED"))
         pdf.restoreState()
 
     pdf.showPage()

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -33,13 +34,20 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     # Scoped lookup: anyone who may not download it gets the same 404.
     certificate = get_object_or_404(
-        Certificate.objects.visible_to(request.user), code=stored
+        Certificate.objects.visible_to(request.user).select_related("user"),
+        code=stored,
     )
+    # In the holder's preferred language, else the reader's.
+    with translation.override(certificate.user.language or translation.get_language()):
+        return _certificate_pdf(certificate)
+
+
+def _certificate_pdf(certificate: Certificate) -> HttpResponse:
     data = CertificateData(
         holder_name=certificate.holder_name,
         quiz_title=certificate.quiz_title,
         issued_on=timezone.localdate(certificate.issued_at),
-        score=f"{certificate.score.normalize():f}%",
+        score=f"{number_format(certificate.score.normalize())}%",
         code=certificate.display_code,
         verify_url=verification_url(certificate),
         expires_on=timezone.localdate(certificate.expires_at)
