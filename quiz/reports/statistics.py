@@ -94,9 +94,14 @@ FLAG_TEXT = {
             "did better here (Moodle: below 0, the question is probably invalid)"
         ),
     ),
-    Flag.TOO_EASY: (_("too easy"), _("facility 95% or more (Moodle: extremely easy)")),
+    Flag.TOO_EASY: (
+        _("too easy"),
+        # xgettext:no-python-format
+        _("facility 95% or more (Moodle: extremely easy)"),
+    ),
     Flag.TOO_HARD: (
         _("too hard"),
+        # xgettext:no-python-format
         _("facility 5% or less (Moodle: extremely difficult or something wrong)"),
     ),
     Flag.WEAK_DISCRIMINATION: (
