@@ -175,8 +175,8 @@ MATRIX = {
 }
 
 
-@pytest.fixture
-def world(db):
+def build_world() -> dict:
+    """One of each kind of user and of each object the URLs take."""
     trainee = TraineeFactory()
     own_supervisor = SupervisorFactory()
     cohort = CohortFactory(trainees=[trainee], supervisors=[own_supervisor])
@@ -204,6 +204,11 @@ def world(db):
         "open": attempt_start(quiz=practice, user=trainee),
         "certificate": Certificate.objects.get(user=trainee),
     }
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 def test_every_url_has_an_entry():

@@ -26,13 +26,22 @@ class Certificate(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("holder"),
     )
     quiz = models.ForeignKey(
-        "quiz.Quiz", on_delete=models.PROTECT, related_name="certificates"
+        "quiz.Quiz",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("quiz"),
     )
     attempt = models.OneToOneField(
-        "quiz.Attempt", on_delete=models.PROTECT, related_name="certificate"
+        "quiz.Attempt",
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("attempt"),
     )
     # What the certificate says, as it was said on the day it was issued.
     holder_name = models.CharField(_("holder"), max_length=300)
