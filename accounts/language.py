@@ -22,6 +22,18 @@ def language_supported(code: str) -> bool:
     return code in dict(settings.LANGUAGES)
 
 
+def user_language(user) -> str:
+    """The language to write to `user` in (mail, certificates): their preferred
+    language, else the site's default."""
+    code = getattr(user, "language", "")
+    return code if language_supported(code) else settings.LANGUAGE_CODE
+
+
+def in_language_of(user):
+    """`with in_language_of(user):` what is rendered inside is in their language."""
+    return translation.override(user_language(user))
+
+
 def set_language_cookie(response: HttpResponse, code: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

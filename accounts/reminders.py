@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accounts.language import in_language_of
 from accounts.mail import mail_queue
 from accounts.models import ReminderSent, User
 
@@ -35,7 +36,7 @@ class Reminder:
     user: User  # with email and reminders_enabled loaded
     reason: str
     on: date
-    subject: str
+    subject: str  # in the user's language (accounts.language.in_language_of)
     template: str
     context: dict = field(default_factory=dict)
     about: str = ""
@@ -110,10 +111,9 @@ def reminder_queue_once(reminder: Reminder) -> ReminderSent | None:
                 about=reminder.about,
                 on=reminder.on,
             )
-            record.mail = mail_queue(
-                to=[reminder.user.email],
-                subject=reminder.subject,
-                body=render_to_string(
+            # In the recipient's language, as the provider wrote the subject.
+            with in_language_of(reminder.user):
+                body = render_to_string(
                     reminder.template,
                     {
                         **reminder.context,
@@ -121,7 +121,9 @@ def reminder_queue_once(reminder: Reminder) -> ReminderSent | None:
                         "preferences_url": settings.SITE_URL
                         + reverse("accounts:preferences"),
                     },
-                ),
+                )
+            record.mail = mail_queue(
+                to=[reminder.user.email], subject=reminder.subject, body=body
             )
             record.save(update_fields=["mail"])
     except IntegrityError:

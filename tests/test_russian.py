@@ -361,3 +361,45 @@ def test_verification_page_speaks_the_visitors_language(world):
 
     assert "Действительный сертификат" in russian
     assert "Valid certificate" in english
+
+
+# --- Mail in the recipient's language ------------------------------------------------
+
+
+def test_reminders_go_out_in_each_recipients_language(send_reminders):
+    from tests.factories import TraineeFactory
+    from tests.test_reminders import certificate_expiring_in
+
+    russian = TraineeFactory(language="ru", first_name="Ольга", last_name="Иванова")
+    english = TraineeFactory(language="")
+    certificate_expiring_in(russian, 21)
+    certificate_expiring_in(english, 5)
+
+    with translation.override("en"):  # cron runs with no request
+        send_reminders()
+
+    to = {message.to[0]: message for message in mail.outbox}
+    in_russian, in_english = to[russian.email], to[english.email]
+    assert in_russian.subject.startswith(
+        "Срок действия вашего сертификата Rulewise истекает через 21 день:"
+    )
+    assert "Здравствуйте, Ольга Иванова!" in in_russian.body
+    assert "Отключить напоминания:" in in_russian.body
+    assert in_english.subject.startswith("Your Rulewise certificate expires in 5 days")
+    assert "Turn reminders off:" in in_english.body
+
+
+def test_the_certificate_mail_is_in_the_holders_language(
+    django_capture_on_commit_callbacks,
+):
+    from tests.factories import QuizFactory, TraineeFactory, take
+
+    holder = TraineeFactory(language="ru")
+    quiz = QuizFactory(questions__n=1, certificate_on_pass=True)
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        take(quiz, holder)
+
+    [message] = mail.outbox
+    assert message.subject.startswith("Ваш сертификат Rulewise:")
+    assert "Поздравляем" in message.body

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from accounts.language import in_language_of
 from accounts.reminders import Reminder
 from quiz.certificates.models import Certificate
 
@@ -52,17 +53,18 @@ def certificate_expiry_reminders(today: date) -> Iterator[Reminder]:
         if days_left < 0:
             continue
         reason = next(r for days, r in EXPIRY_WINDOWS if days_left <= days)
+        with in_language_of(certificate.user):
+            subject = ngettext(
+                "Your Rulewise certificate expires in %(n)d day: %(quiz)s",
+                "Your Rulewise certificate expires in %(n)d days: %(quiz)s",
+                days_left,
+            ) % {"n": days_left, "quiz": certificate.quiz_title}
         yield Reminder(
             user=certificate.user,
             reason=reason,
             about=f"certificate:{certificate.pk}",
             on=expires_on,
-            subject=ngettext(
-                "Your Rulewise certificate expires in %(n)d day: %(quiz)s",
-                "Your Rulewise certificate expires in %(n)d days: %(quiz)s",
-                days_left,
-            )
-            % {"n": days_left, "quiz": certificate.quiz_title},
+            subject=subject,
             template="quiz/email/certificate_expiring.txt",
             context={
                 "certificate": certificate,

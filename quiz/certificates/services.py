@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from accounts.mail import mail_queue
 from quiz.attempts.models import Attempt
 from quiz.certificates.codes import code_generate
@@ -102,12 +103,12 @@ def certificate_send_mail(*, certificate: Certificate) -> None:
         "verify_url": verification_url(certificate),
         "list_url": settings.SITE_URL + reverse("quiz:certificate-list"),
     }
-    mail_queue(
-        to=[user.email],
-        subject=_("Your Rulewise certificate: %(quiz)s")
-        % {"quiz": certificate.quiz_title},
-        body=render_to_string("quiz/email/certificate_issued.txt", context),
-    )
+    with in_language_of(user):  # the holder's language, as the PDF
+        subject = _("Your Rulewise certificate: %(quiz)s") % {
+            "quiz": certificate.quiz_title
+        }
+        body = render_to_string("quiz/email/certificate_issued.txt", context)
+    mail_queue(to=[user.email], subject=subject, body=body)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from accounts.language import in_language_of
 from accounts.models import Cohort, User
 from accounts.reminders import Reminder, reminder_queue_once
 from quiz.models import Assignment, Override, Quiz
@@ -129,7 +130,8 @@ def notice(
 def _reminder(
     user: User, kind: str, reason: Reason, quiz, when, now, on: date
 ) -> Reminder:
-    said = notice(reason, quiz, when, now)
+    with in_language_of(user):  # the trainee's language, whoever sends it
+        said = notice(reason, quiz, when, now)
     return Reminder(
         user=user,
         reason=kind,

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.language import in_language_of
 from accounts.reminders import Reminder
 from quiz.programme.attention import Line, Reason, needs_attention
 
@@ -69,8 +70,9 @@ def supervisor_digest_reminders(today: date) -> Iterator[Reminder]:
     sections: dict = {}  # supervisor -> [(cohort, [(trainee, lines, url)])]
     for pk, supervisor in supervisors.items():
         by_cohort: dict = defaultdict(lambda: defaultdict(list))
-        for line in needs_attention(supervisor):
-            by_cohort[line.cohort][line.trainee].append(describe(line))
+        with in_language_of(supervisor):  # the lines in the supervisor's words
+            for line in needs_attention(supervisor):
+                by_cohort[line.cohort][line.trainee].append(describe(line))
         rows = [
             (
                 cohort,
@@ -93,16 +95,17 @@ def supervisor_digest_reminders(today: date) -> Iterator[Reminder]:
     monday = week_of(today)
     for pk, cohort_rows in sections.items():
         count = len({t.pk for _cohort, rows in cohort_rows for t, _l, _u in rows})
+        with in_language_of(supervisors[pk]):
+            subject = ngettext(
+                "Rulewise: %(n)d trainee needs attention this week",
+                "Rulewise: %(n)d trainees need attention this week",
+                count,
+            ) % {"n": count}
         yield Reminder(
             user=supervisors[pk],
             reason="supervisor_digest",
             on=monday,
-            subject=ngettext(
-                "Rulewise: %(n)d trainee needs attention this week",
-                "Rulewise: %(n)d trainees need attention this week",
-                count,
-            )
-            % {"n": count},
+            subject=subject,
             template="quiz/email/supervisor_digest.txt",
             context={"sections": cohort_rows, "count": count, "week": monday},
         )
