@@ -403,3 +403,70 @@ def test_the_certificate_mail_is_in_the_holders_language(
     [message] = mail.outbox
     assert message.subject.startswith("Ваш сертификат Rulewise:")
     assert "Поздравляем" in message.body
+
+
+# --- The catalogue check CI runs (.ci/check_catalogue.py) -----------------------------
+
+
+def test_the_committed_catalogue_is_complete_and_compiled():
+    from config.catalogue import mo_problems, po_problems
+
+    assert po_problems(PO) == []
+    assert mo_problems(PO, PO.with_suffix(".mo")) == []
+
+
+PO_TEXT = """msgid ""
+msgstr ""
+"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && "
+"n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"
+
+msgid "Done"
+msgstr "Готово"
+
+#, fuzzy
+msgid "Saved"
+msgstr "Сохранено"
+
+msgid "Open"
+msgstr ""
+
+msgid "%(n)d question"
+msgid_plural "%(n)d questions"
+msgstr[0] "%(n)d вопрос"
+msgstr[1] "%(n)d вопроса"
+msgstr[2] ""
+"""
+
+
+def test_the_catalogue_check_finds_fuzzy_untranslated_and_missing_forms(tmp_path):
+    from config.catalogue import po_problems
+
+    po = tmp_path / "django.po"
+    po.write_text(PO_TEXT, encoding="utf-8")
+
+    assert po_problems(po) == [
+        "fuzzy: 'Saved'",
+        "untranslated: 'Open'",
+        "plural forms [2] untranslated: '%(n)d question'",
+    ]
+
+
+def test_the_catalogue_check_finds_a_mo_not_compiled_from_the_po(tmp_path):
+    import shutil
+
+    from config.catalogue import mo_problems
+
+    po, mo = tmp_path / "django.po", tmp_path / "django.mo"
+    shutil.copy(PO, po)
+    shutil.copy(PO.with_suffix(".mo"), mo)
+    assert mo_problems(po, mo) == []
+    po.write_text(
+        po.read_text(encoding="utf-8").replace(
+            'msgstr "Сохранить"', 'msgstr "Записать"', 1
+        ),
+        encoding="utf-8",
+    )
+
+    problems = mo_problems(po, mo)
+
+    assert problems[0] == "the .mo differs from the .po at 'Save'"
