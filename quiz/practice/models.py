@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from questions.models import Question, QuestionStatus, Rule
 
@@ -17,7 +18,7 @@ class CardState(models.IntegerChoices):
     """fsrs.State, as stored (the same numbers)."""
 
     LEARNING = 1, _("Learning")
-    REVIEW = 2, _("Review")
+    REVIEW = 2, pgettext_lazy("practice card state", "Review")
     RELEARNING = 3, _("Relearning")
 
 

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quiz.rounding import whole_percent
 
@@ -279,8 +280,15 @@ def histogram(
                 t=_("pass mark %(mark)s%%") % {"mark": whole_percent(pass_mark)},
             )
         )
-    desc = "; ".join(f"{i * 10}-{i * 10 + 10}%: {n}" for i, n in enumerate(bins)) + (
-        f". {sum(bins)} attempts." if sum(bins) else " No attempts."
+    spread = "; ".join(f"{i * 10}-{i * 10 + 10}%: {n}" for i, n in enumerate(bins))
+    total = sum(bins)
+    desc = (
+        ngettext(
+            "%(spread)s. %(n)d attempt.", "%(spread)s. %(n)d attempts.", total
+        )
+        % {"spread": spread, "n": total}
+        if total
+        else _("%(spread)s. No attempts.") % {"spread": spread}
     )
     return _svg(height, title, desc, "".join(parts), uid, "histogram")
 
