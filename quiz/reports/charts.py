@@ -283,9 +283,7 @@ def histogram(
     spread = "; ".join(f"{i * 10}-{i * 10 + 10}%: {n}" for i, n in enumerate(bins))
     total = sum(bins)
     desc = (
-        ngettext(
-            "%(spread)s. %(n)d attempt.", "%(spread)s. %(n)d attempts.", total
-        )
+        ngettext("%(spread)s. %(n)d attempt.", "%(spread)s. %(n)d attempts.", total)
         % {"spread": spread, "n": total}
         if total
         else _("%(spread)s. No attempts.") % {"spread": spread}
