@@ -164,3 +164,14 @@ def test_dates_follow_the_active_language():
         assert formats.date_format(day, "SHORT_DATE_FORMAT") == "02.12.2026"
         assert formats.date_format(day, "j E Y") == "2 декабря 2026"
         assert formats.number_format(87.5, 1) == "87,5"
+
+
+def test_scores_take_the_languages_decimal_mark():
+    from quiz.templatetags.quiz_tags import percent
+
+    with translation.override("en"):
+        assert percent("83.330") == "83.33%"
+        assert percent(100) == "100%"
+    with translation.override("ru"):
+        assert percent("83.330") == "83,33%"
+        assert percent("100.00") == "100%"

@@ -514,3 +514,26 @@ def test_the_catalogue_check_finds_a_mo_not_compiled_from_the_po(tmp_path):
     problems = mo_problems(po, mo)
 
     assert problems[0] == "the .mo differs from the .po at 'Save'"
+
+
+def test_csv_headers_and_values_in_the_readers_language(world):
+    import csv
+
+    client = Client()
+    client.force_login(world["own_supervisor"])
+    url = reverse("quiz:report-cohort", args=[world["cohort"].pk]) + "?format=csv"
+    quiz = world["quiz"].slug
+
+    def table(language):
+        response = client.get(url, headers={"accept-language": language})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+
+    russian, english = table("ru"), table("en")
+
+    assert russian[0][:3] == ["имя_пользователя", "имя", "эл_почта"]
+    assert f"{quiz}_сдан" in russian[0]
+    assert english[0][:3] == ["username", "name", "email"]
+    assert f"{quiz}_passed" in english[0]
+    passed = russian[0].index(f"{quiz}_сдан")
+    assert russian[1][passed] == "да"

@@ -1,11 +1,21 @@
 """The reports' CSV tables: which columns, and each row from what the selectors
 read. Streamed by csv_export.csv_response."""
 
+from django.utils.translation import pgettext
+
 from quiz.attempts.progress import ProgressStatus
 from quiz.reports.csv_export import csv_response
 from quiz.reports.selectors import grade_cells
 
 CSV_CHUNK = 500
+
+
+# Headers and yes/no in the active language (English: the snake_case names
+# the exports always had).
+
+
+def yes_no(value: bool) -> str:
+    return pgettext("CSV value", "yes") if value else pgettext("CSV value", "no")
 
 
 def pct(value) -> str:
@@ -15,7 +25,12 @@ def pct(value) -> str:
 def cohorts_csv(cohorts):
     return csv_response(
         "rulewise-cohorts.csv",
-        ["cohort", "trainees", "certified", "completion_percent"],
+        [
+            pgettext("CSV column", "cohort"),
+            pgettext("CSV column", "trainees"),
+            pgettext("CSV column", "certified"),
+            pgettext("CSV column", "completion_percent"),
+        ],
         (
             [c.name, c.n_trainees, c.n_certified, round(c.completion, 1)]
             for c in cohorts
@@ -24,13 +39,17 @@ def cohorts_csv(cohorts):
 
 
 def cohort_csv(cohort, quizzes, trainees):
-    header = ["username", "name", "email"]
+    header = [
+        pgettext("CSV column", "username"),
+        pgettext("CSV column", "name"),
+        pgettext("CSV column", "email"),
+    ]
     for quiz in quizzes:
         header += [
-            f"{quiz.slug}_grade",
-            f"{quiz.slug}_attempts",
-            f"{quiz.slug}_passed",
-            f"{quiz.slug}_certificate",
+            pgettext("CSV column", "%(quiz)s_grade") % {"quiz": quiz.slug},
+            pgettext("CSV column", "%(quiz)s_attempts") % {"quiz": quiz.slug},
+            pgettext("CSV column", "%(quiz)s_passed") % {"quiz": quiz.slug},
+            pgettext("CSV column", "%(quiz)s_certificate") % {"quiz": quiz.slug},
         ]
 
     def rows():
@@ -54,12 +73,12 @@ def _cohort_rows(trainees, quizzes):
         for quiz in quizzes:
             cell = cells.get((trainee.pk, quiz.pk))
             if cell is None:
-                row += ["", 0, "no", ""]
+                row += ["", 0, yes_no(False), ""]
             else:
                 row += [
                     "" if cell.grade is None else str(cell.grade),
                     cell.attempts,
-                    "yes" if cell.progress is ProgressStatus.PASSED else "no",
+                    yes_no(cell.progress is ProgressStatus.PASSED),
                     cell.certificate.status if cell.certificate else "",
                 ]
         yield row
@@ -69,23 +88,23 @@ def mastery_csv(trainee, mastery):
     return csv_response(
         f"rulewise-mastery-{trainee.username}.csv",
         [
-            "rule",
-            "title",
-            "critical",
-            "answers",
-            "fully_correct",
-            "percent",
-            "mastered",
+            pgettext("CSV column", "rule"),
+            pgettext("CSV column", "title"),
+            pgettext("CSV column", "critical"),
+            pgettext("CSV column", "answers"),
+            pgettext("CSV column", "fully_correct"),
+            pgettext("CSV column", "percent"),
+            pgettext("CSV column", "mastered"),
         ],
         (
             [
                 m.rule.code,
                 m.rule.title,
-                "yes" if m.rule.critical else "no",
+                yes_no(m.rule.critical),
                 m.answers,
                 m.correct,
                 pct(m.share),
-                "yes" if m.mastered else "no",
+                yes_no(m.mastered),
             ]
             for m in mastery
         ),
@@ -96,13 +115,13 @@ def attempts_csv(trainee, attempts):
     return csv_response(
         f"rulewise-attempts-{trainee.username}.csv",
         [
-            "quiz",
-            "attempt",
-            "started",
-            "finished",
-            "score",
-            "passed",
-            "failed_critical",
+            pgettext("CSV column", "quiz"),
+            pgettext("CSV column", "attempt"),
+            pgettext("CSV column", "started"),
+            pgettext("CSV column", "finished"),
+            pgettext("CSV column", "score"),
+            pgettext("CSV column", "passed"),
+            pgettext("CSV column", "failed_critical"),
         ],
         (
             [
@@ -111,8 +130,8 @@ def attempts_csv(trainee, attempts):
                 a.started_at.isoformat(),
                 a.finished_at.isoformat() if a.finished_at else "",
                 "" if a.score is None else str(a.score),
-                "" if a.passed is None else ("yes" if a.passed else "no"),
-                "yes" if a.failed_critical else "no",
+                "" if a.passed is None else yes_no(a.passed),
+                yes_no(a.failed_critical),
             ]
             for a in attempts
         ),
@@ -128,27 +147,29 @@ def question_stats_csv(quiz, rows):
 
     def kind(stats) -> str:
         if stats.is_random_slot:
-            return "random slot"
-        return "drawn question" if stats.subquestion else "slot"
+            return pgettext("CSV value", "random slot")
+        if stats.subquestion:
+            return pgettext("CSV value", "drawn question")
+        return pgettext("CSV value", "slot")
 
     return csv_response(
         f"rulewise-question-stats-{quiz.slug}.csv",
         [
-            "slot",
-            "row",
-            "question_id",
-            "idnumber",
-            "title",
-            "attempts",
-            "facility_percent",
-            "sd_percent",
-            "random_guess_score_percent",
-            "intended_weight_percent",
-            "effective_weight_percent",
-            "negative_covariance",
-            "discrimination_percent",
-            "discriminative_efficiency_percent",
-            "flags",
+            pgettext("CSV column", "slot"),
+            pgettext("CSV column", "row"),
+            pgettext("CSV column", "question_id"),
+            pgettext("CSV column", "idnumber"),
+            pgettext("CSV column", "title"),
+            pgettext("CSV column", "attempts"),
+            pgettext("CSV column", "facility_percent"),
+            pgettext("CSV column", "sd_percent"),
+            pgettext("CSV column", "random_guess_score_percent"),
+            pgettext("CSV column", "intended_weight_percent"),
+            pgettext("CSV column", "effective_weight_percent"),
+            pgettext("CSV column", "negative_covariance"),
+            pgettext("CSV column", "discrimination_percent"),
+            pgettext("CSV column", "discriminative_efficiency_percent"),
+            pgettext("CSV column", "flags"),
         ],
         (
             [
@@ -163,7 +184,7 @@ def question_stats_csv(quiz, rows):
                 pct2(r["stats"].random_guess),
                 pct2(r["stats"].intended_weight),
                 pct2(r["stats"].effective_weight),
-                "yes" if r["stats"].negative_covariance else "",
+                yes_no(True) if r["stats"].negative_covariance else "",
                 pct2(r["stats"].discrimination),
                 pct2(r["stats"].efficiency),
                 "; ".join(flag.label for flag in r["stats"].flags),
@@ -182,22 +203,28 @@ def quiz_stats_csv(quiz, stats):
 
     return csv_response(
         f"rulewise-quiz-stats-{quiz.slug}.csv",
-        ["statistic", "value"],
+        [pgettext("CSV column", "statistic"), pgettext("CSV column", "value")],
         [
-            ["attempts", stats.attempts],
-            ["maximum_mark", stats.max_mark],
-            ["mean_percent", num(stats.mean, 2)],
-            ["median_percent", num(stats.median, 2)],
-            ["sd_percent", num(stats.sd, 2)],
-            ["skewness", num(stats.skewness)],
-            ["kurtosis", num(stats.kurtosis)],
-            ["cic_percent", num(stats.cic, 2)],
-            ["error_ratio_percent", num(stats.error_ratio, 2)],
-            ["standard_error_percent", num(stats.standard_error, 2)],
-            ["mean_marks", num(stats.mean_marks)],
-            ["median_marks", num(stats.median_marks)],
-            ["sd_marks", num(stats.sd_marks)],
-            ["standard_error_marks", num(stats.standard_error_marks)],
+            [pgettext("CSV column", "attempts"), stats.attempts],
+            [pgettext("CSV column", "maximum_mark"), stats.max_mark],
+            [pgettext("CSV column", "mean_percent"), num(stats.mean, 2)],
+            [pgettext("CSV column", "median_percent"), num(stats.median, 2)],
+            [pgettext("CSV column", "sd_percent"), num(stats.sd, 2)],
+            [pgettext("CSV column", "skewness"), num(stats.skewness)],
+            [pgettext("CSV column", "kurtosis"), num(stats.kurtosis)],
+            [pgettext("CSV column", "cic_percent"), num(stats.cic, 2)],
+            [pgettext("CSV column", "error_ratio_percent"), num(stats.error_ratio, 2)],
+            [
+                pgettext("CSV column", "standard_error_percent"),
+                num(stats.standard_error, 2),
+            ],
+            [pgettext("CSV column", "mean_marks"), num(stats.mean_marks)],
+            [pgettext("CSV column", "median_marks"), num(stats.median_marks)],
+            [pgettext("CSV column", "sd_marks"), num(stats.sd_marks)],
+            [
+                pgettext("CSV column", "standard_error_marks"),
+                num(stats.standard_error_marks),
+            ],
         ],
     )
 
@@ -205,7 +232,14 @@ def quiz_stats_csv(quiz, stats):
 def attention_csv(lines):
     return csv_response(
         "rulewise-needs-attention.csv",
-        ["cohort", "username", "name", "reason", "quiz", "date"],
+        [
+            pgettext("CSV column", "cohort"),
+            pgettext("CSV column", "username"),
+            pgettext("CSV column", "name"),
+            pgettext("CSV column", "reason"),
+            pgettext("CSV column", "quiz"),
+            pgettext("CSV column", "date"),
+        ],
         (
             [
                 line.cohort.name,

@@ -2,6 +2,7 @@ from decimal import Decimal
 from html import escape
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -19,12 +20,13 @@ def status_badge(status: ProgressStatus) -> dict:
 
 @register.filter
 def percent(value) -> str:
-    """A score as '83%' or '83.33%'; an em dash when there is none."""
+    """A score as '83%' or '83.33%' ('83,33%' in Russian: the active language's
+    decimal mark); an em dash when there is none."""
     if value is None or value == "":
         return "—"
     value = Decimal(value).normalize()
     text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
-    return f"{text}%"
+    return f"{number_format(Decimal(text))}%"
 
 
 @register.inclusion_tag("includes/_certificate_badge.html")
