@@ -205,6 +205,7 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "rulewise.cache"  # quietened in LOGGING below
     # Sessions stay in the database (the default engine), not in Redis: they
     # survive a Redis outage, and a cache that missed a logout while it was down
     # cannot bring a session back afterwards.
@@ -363,11 +364,16 @@ AXES_CLIENT_IP_CALLABLE = "accounts.net.client_address"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A cache outage: one traceback, then a line a minute (config/logs.py).
+        "repeated": {"()": "config.logs.Repeated", "seconds": 60},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
+    "loggers": {"rulewise.cache": {"filters": ["repeated"]}},
 }
 
 # Question interchange limits (see questions/formats).
