@@ -466,3 +466,49 @@ def test_a_russian_text_written_on_the_site_is_never_overwritten(tmp_path):
     question.refresh_from_db()
     assert question.stem_ru == ""  # a translation begun here is the instructor's
     assert question.choices.first().text_ru == "Свой вариант"
+
+
+# --- pages, with the language the browser asks for ------------------------------------
+
+BOTH = [("en", "English"), ("ru", "Russian")]  # LANGUAGES once the interface has ru
+
+
+@pytest.mark.django_db
+def test_a_quiz_started_from_a_russian_browser_is_snapshotted_in_russian(
+    settings, trainee, trainee_client
+):
+    settings.LANGUAGES = BOTH
+    question = translate(published_question())
+    quiz = QuizFactory(questions=[question])
+
+    trainee_client.post(
+        reverse("quiz:quiz-start", args=[quiz.slug]), HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    item = quiz.attempts.get(user=trainee).items.get()
+    assert (item.snapshot["language"], item.snapshot["stem"]) == ("ru", RU_STEM)
+    # The same attempt read from an English browser: still what was shown.
+    page = trainee_client.get(
+        reverse("quiz:attempt-detail", args=[item.attempt_id]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert RU_STEM in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_rules_reader_shows_a_rule_in_russian_or_else_in_english(
+    settings, trainee_client
+):
+    settings.LANGUAGES = BOTH
+    translated_rule = translate(published_question()).rules.get()
+    english_only_rule = published_question().rules.get()
+    url = reverse("quiz:rule-list")
+
+    russian = trainee_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    english = trainee_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert translated_rule.title_ru in russian
+    assert translated_rule.wording_ru in russian
+    assert english_only_rule.title in russian  # no translation: the English
+    assert translated_rule.title_ru not in english
+    assert translated_rule.title in english
