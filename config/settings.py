@@ -137,8 +137,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Django's cached loader, with the tags whose output is fixed
+            # (literal translate, url, static) rendered once and kept.
+            "loaders": [
+                (
+                    "config.templates.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -207,6 +217,7 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "rulewise.cache"  # quietened in LOGGING below
     # Sessions stay in the database (the default engine), not in Redis: they
     # survive a Redis outage, and a cache that missed a logout while it was down
     # cannot bring a session back afterwards.
@@ -373,11 +384,16 @@ AXES_CLIENT_IP_CALLABLE = "accounts.net.client_address"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A cache outage: one traceback, then a line a minute (config/logs.py).
+        "repeated": {"()": "config.logs.Repeated", "seconds": 60},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
+    "loggers": {"rulewise.cache": {"filters": ["repeated"]}},
 }
 
 # Question interchange limits (see questions/formats).

@@ -49,8 +49,16 @@ class RuleAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "critical", "question_count", "order"]
     list_filter = ["critical"]
     list_editable = ["order"]
-    search_fields = ["code", "title", "wording", "passage"]
+    search_fields = ["code", "title", "wording", "passage", "title_ru", "wording_ru"]
     ordering = ["-critical", "order", "code"]
+    # The English and the Russian text side by side (questions/translation.py).
+    fieldsets = [
+        (None, {"fields": ["code", "critical", "order"]}),
+        (
+            _("Texts"),
+            {"fields": [("title", "title_ru"), ("wording", "wording_ru"), "passage"]},
+        ),
+    ]
 
     def get_queryset(self, request):
         return (
@@ -67,7 +75,20 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "question_count", "published_count", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "description"]
+    search_fields = ["name", "description", "name_ru", "description_ru"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "name_ru"),
+                    "slug",
+                    ("description", "description_ru"),
+                    "order",
+                ]
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return (
@@ -114,6 +135,9 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             ChoiceData(
                 text=form.cleaned_data.get("text", ""),
                 correct=bool(form.cleaned_data.get("correct")),
+                text_ru=form.cleaned_data.get("text_ru", ""),
+                feedback=form.cleaned_data.get("feedback", ""),
+                feedback_ru=form.cleaned_data.get("feedback_ru", ""),
             )
             for form in self.forms
             if form.cleaned_data
@@ -126,6 +150,9 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             stem=question.stem,
             choices=choices,
             rule_count=rule_count,
+            explanation=question.explanation,
+            stem_ru=question.stem_ru,
+            explanation_ru=question.explanation_ru,
         )
         if problems:
             raise ValidationError(
@@ -136,13 +163,14 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    fields = ["order", "text", "correct", "feedback"]
+    # Each text with its Russian version beside it.
+    fields = ["order", "text", "text_ru", "correct", "feedback", "feedback_ru"]
     extra = 0
     min_num = 2
     formfield_overrides = {
         # Keep feedback compact in the tabular inline.
         Choice._meta.get_field("feedback").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 40})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
         }
     }
 
@@ -167,12 +195,16 @@ class QuestionAdminForm(forms.ModelForm):
             "qtype",
             "category",
             "stem",
+            "stem_ru",
             "explanation",
+            "explanation_ru",
             "status",
         ]
         widgets = {
-            "stem": forms.Textarea(attrs={"rows": 4}),
-            "explanation": forms.Textarea(attrs={"rows": 3}),
+            "stem": forms.Textarea(attrs={"rows": 4, "cols": 50}),
+            "stem_ru": forms.Textarea(attrs={"rows": 4, "cols": 50}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "cols": 50}),
+            "explanation_ru": forms.Textarea(attrs={"rows": 3, "cols": 50}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -359,7 +391,7 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["id", "__str__"]
     list_filter = ["qtype", "status", "category", CriticalFilter, "rules"]
-    search_fields = ["stem", "title", "idnumber", "choices__text"]
+    search_fields = ["stem", "stem_ru", "title", "idnumber", "choices__text"]
     list_select_related = ["category", "author"]
     list_per_page = 50
     readonly_fields = ["author", "created_at", "updated_at", "published_at"]
@@ -373,7 +405,17 @@ class QuestionAdmin(admin.ModelAdmin):
     change_list_template = "admin/questions/question/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "idnumber", "qtype", "category", "status"]}),
-        (_("Question"), {"fields": ["stem", "explanation", "rules_tested"]}),
+        (
+            _("Question"),
+            {
+                # The English and the Russian text side by side.
+                "fields": [
+                    ("stem", "stem_ru"),
+                    ("explanation", "explanation_ru"),
+                    "rules_tested",
+                ]
+            },
+        ),
         (
             _("History"),
             {

@@ -44,6 +44,17 @@ class Rule(models.Model):
     wording = models.TextField(
         _("wording"), help_text=_("The rule as trainees must know it.")
     )
+    # The Russian texts beside the English ones (questions/translation.py): empty
+    # where no translation was written, and then the English is shown. Every
+    # one has an empty default in the database too, so that code which does
+    # not know the column (the release before, still running during a deploy;
+    # an older migration's models) can still add rows.
+    title_ru = models.CharField(
+        _("title (Russian)"), max_length=120, blank=True, default="", db_default=""
+    )
+    wording_ru = models.TextField(
+        _("wording (Russian)"), blank=True, default="", db_default=""
+    )
     passage = models.TextField(
         _("source passage"),
         help_text=_("The passage of the source text it comes from."),
@@ -80,6 +91,12 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+    name_ru = models.CharField(
+        _("name (Russian)"), max_length=120, blank=True, default="", db_default=""
+    )
+    description_ru = models.TextField(
+        _("description (Russian)"), blank=True, default="", db_default=""
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -141,6 +158,12 @@ class Question(models.Model):
         help_text=_(
             "Shown after the attempt: why the right answer is right, citing the rule."
         ),
+    )
+    stem_ru = models.TextField(
+        _("question text (Russian)"), blank=True, default="", db_default=""
+    )
+    explanation_ru = models.TextField(
+        _("explanation (Russian)"), blank=True, default="", db_default=""
     )
     category = models.ForeignKey(
         Category,
@@ -216,12 +239,20 @@ class Question(models.Model):
             rule_count = 0
         else:
             choices = [
-                ChoiceData(text=text, correct=correct)
-                for text, correct in self.choices.values_list("text", "correct")
+                ChoiceData(*row)
+                for row in self.choices.values_list(
+                    "text", "correct", "text_ru", "feedback", "feedback_ru"
+                )
             ]
             rule_count = self.question_rules.count()
         return question_problems(
-            qtype=self.qtype, stem=self.stem, choices=choices, rule_count=rule_count
+            qtype=self.qtype,
+            stem=self.stem,
+            choices=choices,
+            rule_count=rule_count,
+            explanation=self.explanation,
+            stem_ru=self.stem_ru,
+            explanation_ru=self.explanation_ru,
         )
 
     def ensure_publishable(self) -> None:
@@ -266,6 +297,12 @@ class Choice(models.Model):
         _("feedback"),
         blank=True,
         help_text=_("Shown to a trainee who picked this choice."),
+    )
+    text_ru = models.CharField(
+        _("text (Russian)"), max_length=500, blank=True, default="", db_default=""
+    )
+    feedback_ru = models.TextField(
+        _("feedback (Russian)"), blank=True, default="", db_default=""
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 

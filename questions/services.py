@@ -187,6 +187,10 @@ class LoadReport:
     retired: list[tuple[str, str]] = field(default_factory=list)  # (old, successor)
     quizzes_changed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # retirements left undone, why
+    # The Russian translation filled in on texts loaded before it shipped, and
+    # the texts left in English only because they were edited here.
+    translated: int = 0
+    untranslated: list[str] = field(default_factory=list)
 
     def revision_lines(self) -> list[str]:
         """What a revision of the bank did and left undone, for the operator."""
@@ -198,7 +202,7 @@ class LoadReport:
             _("Successor put in the fixed list of “%(quiz)s”.") % {"quiz": title}
             for title in self.quizzes_changed
         ]
-        return lines + self.kept
+        return lines + self.kept + self.untranslated
 
 
 def question_fingerprint(
@@ -262,9 +266,13 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
                 slug=item["slug"],
                 name=item["name"],
                 description=item.get("description", ""),
+                name_ru=item.get("name_ru", ""),
+                description_ru=item.get("description_ru", ""),
                 order=item.get("order", 0),
             )
             report.categories_created += 1
+        else:
+            _translation_fill(category, item, ("name", "description"), report)
         categories[item["slug"]] = category
     rules: dict[str, Rule] = {}
     for item in data["rules"]:
@@ -276,14 +284,21 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
                 "passage": item["passage"],
                 "critical": item["critical"],
                 "order": item.get("order", 0),
+                "title_ru": item.get("title_ru", ""),
+                "wording_ru": item.get("wording_ru", ""),
             },
         )
+        if not created:
+            _translation_fill(rule, item, ("title", "wording"), report)
         rules[item["code"]] = rule
         report.rules_created += created
     existing = set(
         Question.objects.filter(
             idnumber__in=[item["idnumber"] for item in data["questions"]]
         ).values_list("idnumber", flat=True)
+    )
+    _questions_translate(
+        [item for item in data["questions"] if item["idnumber"] in existing], report
     )
     for item in data["questions"]:
         if item["idnumber"] in existing:
@@ -295,6 +310,8 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
             qtype=item["type"],
             stem=item["stem"],
             explanation=item["explanation"],
+            stem_ru=item.get("stem_ru", ""),
+            explanation_ru=item.get("explanation_ru", ""),
             category=categories[item["category"]],
         )
         Choice.objects.bulk_create(
@@ -303,6 +320,8 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
                 text=choice["text"],
                 correct=choice["correct"],
                 feedback=choice.get("feedback", ""),
+                text_ru=choice.get("text_ru", ""),
+                feedback_ru=choice.get("feedback_ru", ""),
                 order=position,
             )
             for position, choice in enumerate(item["choices"], start=1)
@@ -318,6 +337,78 @@ def question_bank_load(*, path: Path = SEED_BANK_PATH) -> LoadReport:
     if report.version > report.version_before:
         BankVersion.objects.create(version=report.version)
     return report
+
+
+def _translation_fill(obj, item: dict, fields: tuple[str, ...], report) -> None:
+    """Give a rule or category loaded before the translation shipped its Russian
+    texts: only where none was written here and its English is as shipped (a
+    translation of the shipped wording would not say what an edit says)."""
+    russian = {f"{name}_ru": item.get(f"{name}_ru", "") for name in fields}
+    if not any(russian.values()) or any(getattr(obj, name) for name in russian):
+        return  # nothing shipped, or translated here already
+    if any(getattr(obj, name) != item.get(name, "") for name in fields):
+        report.untranslated.append(
+            _("%(name)s left in English: it was edited on this site.")
+            % {"name": str(obj)}
+        )
+        return
+    type(obj).objects.filter(pk=obj.pk).update(**russian)
+    for name, value in russian.items():
+        setattr(obj, name, value)
+    report.translated += 1
+
+
+def _questions_translate(items: list[dict], report: LoadReport) -> None:
+    """Give the bank's questions loaded before the translation shipped their
+    Russian texts (stem, explanation, each choice and its feedback), all or
+    nothing per question: only a question with no Russian text written here and
+    its English as shipped (told by question_fingerprint). Idempotent: a
+    question translated once has a Russian stem."""
+    shipped = {item["idnumber"]: item for item in items if item.get("stem_ru")}
+    questions = Question.objects.filter(
+        idnumber__in=shipped, stem_ru="", explanation_ru=""
+    ).prefetch_related("choices", "rules")
+    changed: list[Choice] = []
+    for question in questions:
+        item = shipped[question.idnumber]
+        choices = list(question.choices.all())  # in their order
+        if any(choice.text_ru or choice.feedback_ru for choice in choices):
+            continue  # a translation begun here is the instructor's to finish
+        as_stored = question_fingerprint(
+            qtype=question.qtype,
+            stem=question.stem,
+            explanation=question.explanation,
+            choices=[
+                {"text": c.text, "correct": c.correct, "feedback": c.feedback}
+                for c in choices
+            ],
+            rules=[rule.code for rule in question.rules.all()],
+        )
+        as_shipped = question_fingerprint(
+            qtype=item["type"],
+            stem=item["stem"],
+            explanation=item["explanation"],
+            choices=[{**c, "feedback": c.get("feedback", "")} for c in item["choices"]],
+            rules=item["rules"],
+        )
+        if as_stored != as_shipped:
+            report.untranslated.append(
+                _(
+                    "%(id)s left in English: it was edited on this site since it "
+                    "was shipped. Translate it in the admin."
+                )
+                % {"id": question.idnumber}
+            )
+            continue
+        for choice, shipped_choice in zip(choices, item["choices"], strict=True):
+            choice.text_ru = shipped_choice["text_ru"]
+            choice.feedback_ru = shipped_choice.get("feedback_ru", "")
+            changed.append(choice)
+        Question.objects.filter(pk=question.pk).update(
+            stem_ru=item["stem_ru"], explanation_ru=item.get("explanation_ru", "")
+        )
+        report.translated += 1
+    Choice.objects.bulk_update(changed, ["text_ru", "feedback_ru"], batch_size=500)
 
 
 def _question_retire_for(item: dict, report: LoadReport) -> None:

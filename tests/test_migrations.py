@@ -315,3 +315,64 @@ def test_0015_reverses_to_four_places_and_runs_again(at_0014):
     assert AttemptQuestion.objects.get(pk=items["thirds"][0].pk).mark == Decimal(
         "0.3333333333"
     )
+
+
+# --- questions 0004: the Russian texts beside the English ones ------------------------
+
+BEFORE_RU = ("questions", "0003_seed_bank_version")
+AFTER_RU = ("questions", "0004_russian_texts")
+
+
+@pytest.fixture
+def at_questions_0003(transactional_db):
+    """The bank as 0003 left it (no Russian columns); the latest state afterwards."""
+    try:
+        yield migrate([BEFORE_RU])
+    finally:
+        migrate(latest())
+
+
+def test_questions_0004_keeps_every_row_with_empty_russian_texts(at_questions_0003):
+    apps = at_questions_0003
+    Category = apps.get_model("questions", "Category")
+    Rule = apps.get_model("questions", "Rule")
+    Question = apps.get_model("questions", "Question")
+    Choice = apps.get_model("questions", "Choice")
+    category = Category.objects.create(name="Technique", slug="technique")
+    Rule.objects.create(code="R-X", title="X", wording="W", passage="P")
+    question = Question.objects.create(
+        stem="How?", explanation="Because.", category=category
+    )
+    for n in range(3):
+        Choice.objects.create(question=question, text=f"C{n}", feedback=f"F{n}")
+
+    def rows(apps):
+        return [
+            list(apps.get_model("questions", name).objects.values_list("pk"))
+            for name in ["Category", "Rule", "Question", "Choice"]
+        ]
+
+    before = rows(apps)
+
+    apps = migrate([AFTER_RU])
+
+    assert rows(apps) == before
+    Choice = apps.get_model("questions", "Choice")
+    assert set(Choice.objects.values_list("text_ru", "feedback_ru")) == {("", "")}
+    assert apps.get_model("questions", "Question").objects.get().stem_ru == ""
+    assert apps.get_model("questions", "Rule").objects.get().wording_ru == ""
+    assert apps.get_model("questions", "Category").objects.get().name_ru == ""
+    assert apps.get_model("questions", "Question").objects.get().stem == "How?"
+    # Code that does not know the columns (the release before, during a deploy)
+    # still adds rows: the database fills them in empty.
+    at_questions_0003.get_model("questions", "Category").objects.create(
+        name="Older code", slug="older-code"
+    )
+    assert (
+        apps.get_model("questions", "Category").objects.get(slug="older-code").name_ru
+        == ""
+    )
+    after = rows(apps)
+
+    apps = migrate([BEFORE_RU])  # and back: the columns go, the rows stay
+    assert rows(apps) == after

@@ -125,3 +125,61 @@ def test_kept_markup_of_another_attempt_under_the_same_key_is_never_shown(
     assert "SOMEONE ELSE" not in html
     assert attempt.items.get(position=1).snapshot["stem"] in html
     assert kept(attempt.pk, 1)[0] != stale[0]  # replaced by the page's own
+
+
+def _items_queries(ctx) -> list[str]:
+    return [
+        q["sql"] for q in ctx.captured_queries if "quiz_attemptquestion" in q["sql"]
+    ]
+
+
+def test_a_quiz_on_one_page_resumed_reads_no_snapshots(trainee_client, trainee):
+    """ "Resume" names no page: a quiz on one page has only page 1, kept after
+    the first view, so its snapshots are not read again."""
+    attempt = attempt_start(quiz=QuizFactory(questions__n=3), user=trainee)
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+    trainee_client.get(url)
+    answers = correct_answers(attempt)
+    posted = {**as_keys(attempt, answers), "page": "1", "nav": "save"}
+    assert trainee_client.post(url, posted).status_code == 302
+    with CaptureQueriesContext(connection) as ctx:
+        html = trainee_client.get(url).content.decode()
+    [items_query] = _items_queries(ctx)
+    assert '"quiz_attemptquestion"."snapshot"' not in items_query
+    for position, ids in answers.items():
+        item = attempt.items.get(position=position)
+        places = [n for n, c in enumerate(item.choices, start=1) if c["id"] in ids]
+        assert checked_places(html, position) == places
+
+
+@pytest.mark.parametrize("third_kept", [True, False])
+def test_resume_opens_the_page_left_off_with_its_answers(
+    trainee_client, trainee, third_kept
+):
+    """Resuming a quiz of a page per question at page 3: page 1's markup is
+    looked up first; page 3 is shown, from its kept markup or, when it is not
+    kept, after one query more for its snapshot."""
+    attempt = attempt_start(
+        quiz=QuizFactory(questions__n=3, layout="one_per_page"), user=trainee
+    )
+    url = reverse("quiz:attempt-detail", args=[attempt.pk])
+    trainee_client.get(url, {"page": 1})
+    answer = wrong_answers(attempt)[3]
+    posted = {**as_keys(attempt, {3: answer}), "page": "3", "nav": "save"}
+    assert trainee_client.post(url, posted).status_code == 302
+    if third_kept:
+        trainee_client.get(url, {"page": 3})
+    else:
+        caches["render"].delete(_key(attempt.pk, 3))
+    attempt.refresh_from_db()
+    assert attempt.last_page == 3
+
+    with CaptureQueriesContext(connection) as ctx:
+        html = trainee_client.get(url).content.decode()
+
+    assert len(_items_queries(ctx)) == (1 if third_kept else 2)
+    assert 'name="shown" value="3"' in html
+    item = attempt.items.get(position=3)
+    assert item.snapshot["stem"] in html
+    places = [n for n, c in enumerate(item.choices, start=1) if c["id"] in answer]
+    assert checked_places(html, 3) == places

@@ -2,9 +2,20 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from questions.translation import translated
+
 register = template.Library()
+
+
+@register.filter
+def in_language(obj, field: str) -> str:
+    """A rule's, category's, question's or choice's `field` in the active
+    language, English where it has no translation (questions/translation.py).
+    For live rows only: a snapshot is already in the language it was shown in."""
+    return translated(obj, field, get_language())
 
 
 def fieldset_words() -> dict[str, str]:

@@ -97,12 +97,8 @@ def annotate_progress(users: QuerySet, quiz, prefix: str = "q_") -> QuerySet:
         # Attempts are numbered 1, 2, ... per trainee and quiz: one numbered at
         # the trainee's limit (the quiz's plus their override's extra attempts)
         # means the limit is used up (is_exhausted).
-        extra = effective.PREFIX + "extra_attempts"
-        users = users.annotate(
-            **{
-                f"{prefix}extra": effective.annotations(user="pk", quiz=quiz)[extra],
-            }
-        )
+        (extra,) = effective.extra_attempts_annotation(user="pk", quiz=quiz).values()
+        users = users.annotate(**{f"{prefix}extra": extra})
         exhausted = Exists(
             attempts.filter(number__gte=quiz.max_attempts + OuterRef(f"{prefix}extra"))
         )

@@ -25,6 +25,7 @@ from quiz.attempts.progress import (
     grade_of,
     grade_subqueries,
 )
+from quiz.compiled import KeptQuery
 from quiz.models import Quiz, QuizDraw, QuizQuestion, ReviewPolicy
 from quiz.programme import effective
 from quiz.programme.due import Due, due_of
@@ -386,21 +387,40 @@ PAGE_FIELDS = (
 )
 
 
+def _page_rows(*, fields: tuple[str, ...]):
+    def build(*, pk: int, user: int):
+        return items_with_closes(
+            AttemptQuestion.objects.select_related("attempt__quiz")
+            .filter(attempt_id=pk, attempt__user=user)
+            .only(*fields)
+        ).order_by("position")
+
+    return build
+
+
+# The page's query never changes shape: compiled once per connection (the
+# closing date's subqueries from quiz/programme/effective.py included), run with
+# the attempt's and the user's ids. Its rows are one attempt's: one Attempt and
+# one Quiz for the page, not one per question.
+PAGE_QUERY = KeptQuery(
+    AttemptQuestion, _page_rows(fields=PAGE_FIELDS), ("pk", "user"), shared_related=True
+)
+PAGE_QUERY_KEPT_MARKUP = KeptQuery(
+    AttemptQuestion,
+    _page_rows(fields=PAGE_FIELDS[1:]),
+    ("pk", "user"),
+    shared_related=True,
+)
+
+
 def attempt_items(*, user, pk: int, snapshots: bool = True) -> list[AttemptQuestion]:
     """The user's own attempt's questions in order, each with the attempt and
     its quiz, in one query: all the attempt page and the summary read. Empty
     when the attempt is not theirs (or does not exist). Without the snapshots
     when the page's questions are kept rendered (quiz/attempts/rendering.py)."""
-    fields = PAGE_FIELDS if snapshots else PAGE_FIELDS[1:]
-    rows = (
-        AttemptQuestion.objects.select_related("attempt__quiz")
-        .filter(attempt_id=pk, attempt__user=user)
-        .only(*fields)
-    )
-    items = list(items_with_closes(rows).order_by("position"))
+    query = PAGE_QUERY if snapshots else PAGE_QUERY_KEPT_MARKUP
+    items = query(pk=int(pk), user=int(user.pk))
     attempt_closes_from(items)
-    for item in items[1:]:
-        item.attempt = items[0].attempt  # one attempt object for the page
     return items
 
 

@@ -13,6 +13,7 @@ from django_tasks import task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from questions.models import Choice, Question, QuestionRule, Rule
@@ -105,21 +106,25 @@ def attempt_start(
     user,
     rng: random.Random | None = None,
     settings: Effective | None = None,
+    language: str | None = None,
 ) -> Attempt:
     """Resume the trainee's open attempt, or start a new one with its questions
     fixed. settings: what the trainee has on the quiz, when the caller read it
-    with the quiz (quiz/programme/selectors.py open_to); read here otherwise."""
+    with the quiz (quiz/programme/selectors.py open_to); read here otherwise.
+    language: what a new attempt's questions are shown in (quiz/snapshots.py),
+    the active language by default; a resumed attempt keeps its own."""
     rng = rng or random.Random(secrets.randbits(64))
+    language = language or get_language()
     for _retry in range(2):
         try:
-            return _start_or_resume(quiz, user, rng, settings)
+            return _start_or_resume(quiz, user, rng, settings, language)
         except _OverdueInTheWay as blocked:
             attempt_close_if_overdue(attempt=blocked.attempt)
-    return _start_or_resume(quiz, user, rng, settings)
+    return _start_or_resume(quiz, user, rng, settings, language)
 
 
 def _start_or_resume(
-    quiz: Quiz, user, rng: random.Random, settings: Effective | None
+    quiz: Quiz, user, rng: random.Random, settings: Effective | None, language: str
 ) -> Attempt:
     now = timezone.now()
     with transaction.atomic():
@@ -170,7 +175,7 @@ def _start_or_resume(
         for position, (slot, pk) in enumerate(ids, start=1):
             question, choices, rules = sources[pk]
             snapshot = question_snapshot(
-                question, choices, rules, rng, quiz.shuffle_choices
+                question, choices, rules, rng, quiz.shuffle_choices, language
             )
             items.append(
                 AttemptQuestion(

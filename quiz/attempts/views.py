@@ -116,8 +116,12 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _post_page(request, pk)
     # The page asked for may be kept rendered: then its snapshots are not read.
+    # Without ?page= ("Resume") it is where the trainee left off, known only
+    # from the read: page 1 is looked up (always right for a quiz on one page);
+    # when wrong, only a page not kept either costs its snapshots' query.
     asked = request.GET.get("page", "")
-    known = kept(pk, int(asked)) if POSITION.match(asked) else None
+    guess = int(asked) if POSITION.match(asked) else 1
+    known = kept(pk, guess)
     items = _own_items(request, pk, snapshots=known is None)
     attempt = items[0].attempt
     if closed := _closed_attempt_response(request, attempt):
@@ -128,7 +132,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such page in this attempt."))
     page = shown.cleaned_data["page"]
     return _attempt_page(
-        request, items, page, kept_page=known if str(page) == asked else None
+        request, items, page, kept_page=known if page == guess else None
     )
 
 

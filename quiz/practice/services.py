@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from questions.models import Question, QuestionStatus, Rule
@@ -90,11 +91,15 @@ def practice_serve(
     session: PracticeSession,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    language: str | None = None,
 ) -> PracticeItem | None:
     """The question waiting for an answer in the session, or the next one by the
     practice order; None (and the session ended) when it is complete or nothing
-    is left to practise."""
+    is left to practise. language: what a new question is shown in
+    (quiz/snapshots.py), the active language by default; one waiting keeps its
+    own."""
     now = now or timezone.now()
+    language = language or get_language()
     rng = rng or random.Random(secrets.randbits(64))
     with transaction.atomic():
         # The session row serialises two tabs: the second gets the same question.
@@ -113,13 +118,15 @@ def practice_serve(
         if question_id is None:
             _end([session.pk], now)
             return None
-        item = _serve(session, question_id, len(items) + 1, now, rng)
+        item = _serve(session, question_id, len(items) + 1, now, rng, language)
         if item is None:
             _end([session.pk], now)
         return item
 
 
-def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem | None:
+def _serve(
+    session, question_id: int, position: int, now, rng, language: str
+) -> PracticeItem | None:
     question = (
         Question.objects.select_related("category")
         .prefetch_related("choices", "rules")
@@ -135,7 +142,12 @@ def _serve(session, question_id: int, position: int, now, rng) -> PracticeItem |
     )
     rules = list(question.rules.all())
     snapshot = question_snapshot(
-        question, list(question.choices.all()), rules, rng, shuffle_choices=True
+        question,
+        list(question.choices.all()),
+        rules,
+        rng,
+        shuffle_choices=True,
+        language=language,
     )
     # The feedback quotes each rule's passage of the course (the cleaned
     # edition), as it was served.

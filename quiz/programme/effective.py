@@ -114,8 +114,7 @@ def max_attempts(quiz, extra_attempts: int) -> int | None:
 
 def extra_attempts_annotation(*, user, quiz) -> dict:
     """The override's extra attempts alone, named as in annotations()."""
-    key = f"{PREFIX}extra_attempts"
-    return {key: annotations(user=user, quiz=quiz)[key]}
+    return annotations(user=user, quiz=quiz, only=("extra_attempts",))
 
 
 # --- Python ------------------------------------------------------------------------
@@ -167,7 +166,19 @@ def _ref(value):
     return OuterRef(value) if isinstance(value, str) else value
 
 
-def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
+NAMES = (
+    "visible",
+    "opens_at",
+    "due_at",
+    "closes_at",
+    "extra_attempts",
+    "extra_minutes",
+)
+
+
+def annotations(
+    *, user, quiz, quiz_fields: str = "", only: tuple[str, ...] = NAMES
+) -> dict:
     """The same rule as annotations (PREFIX visible, opens_at, due_at, closes_at,
     extra_attempts, extra_minutes), read back with from_row.
 
@@ -175,6 +186,8 @@ def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
     ("pk" over users, "user" over attempts). quiz: a Quiz, or the path to it
     ("pk" over quizzes, "quiz" over attempts); quiz_fields: the prefix of the
     quiz's own columns on the outer row ("" over quizzes, "quiz__" over attempts).
+    only: the names wanted (each is built only when asked: building the others
+    costs a page that reads one of them a few milliseconds).
     """
     user_ref = _ref(user.pk if hasattr(user, "pk") else user)
     quiz_closes: F | Value
@@ -206,44 +219,52 @@ def annotations(*, user, quiz, quiz_fields: str = "") -> dict:
         )
         return Subquery(grouped.values("g")[:1], output_field=DateTimeField())
 
-    # Each assignment closes when it says, or when the quiz does. With none,
-    # the subquery has no row: the quiz's own date (a NULL from "some cohort
-    # has no limit" can only happen when the quiz has none either).
-    own_close = Coalesce("closes_at", "quiz__closes_at")
-    visible = Q(Exists(mine)) | (
-        ~Q(Exists(Assignment.objects.filter(quiz=quiz_ref))) & open_to_all
-    )
-    return {
-        f"{PREFIX}visible": ExpressionWrapper(visible, output_field=BooleanField()),
-        f"{PREFIX}opens_at": generous("opens_at", Min),
-        f"{PREFIX}due_at": Coalesce(
+    def visible():
+        return ExpressionWrapper(
+            Q(Exists(mine))
+            | (~Q(Exists(Assignment.objects.filter(quiz=quiz_ref))) & open_to_all),
+            output_field=BooleanField(),
+        )
+
+    def due_at():
+        return Coalesce(
             Subquery(override.values("due_at")[:1]),
             generous("due_at", Max),
             output_field=DateTimeField(),
-        ),
-        f"{PREFIX}closes_at": Coalesce(
+        )
+
+    def closes_at():
+        # Each assignment closes when it says, or when the quiz does. With none,
+        # the subquery has no row: the quiz's own date (a NULL from "some cohort
+        # has no limit" can only happen when the quiz has none either).
+        return Coalesce(
             Subquery(override.values("closes_at")[:1]),
-            generous(own_close, Max),
+            generous(Coalesce("closes_at", "quiz__closes_at"), Max),
             quiz_closes,
             output_field=DateTimeField(),
-        ),
-        f"{PREFIX}extra_attempts": Coalesce(
-            Subquery(override.values("extra_attempts")[:1]),
-            0,
-            output_field=IntegerField(),
-        ),
-        f"{PREFIX}extra_minutes": Coalesce(
-            Subquery(override.values("extra_minutes")[:1]),
-            0,
-            output_field=IntegerField(),
-        ),
+        )
+
+    def extra(name):
+        return lambda: Coalesce(
+            Subquery(override.values(name)[:1]), 0, output_field=IntegerField()
+        )
+
+    builders = {
+        "visible": visible,
+        "opens_at": lambda: generous("opens_at", Min),
+        "due_at": due_at,
+        "closes_at": closes_at,
+        "extra_attempts": extra("extra_attempts"),
+        "extra_minutes": extra("extra_minutes"),
     }
+    return {f"{PREFIX}{name}": builders[name]() for name in only}
 
 
 def closes_annotation(*, user, quiz, quiz_fields: str = "") -> dict:
     """Only the closing date (the deadline's part), named as in annotations()."""
-    key = f"{PREFIX}closes_at"
-    return {key: annotations(user=user, quiz=quiz, quiz_fields=quiz_fields)[key]}
+    return annotations(
+        user=user, quiz=quiz, quiz_fields=quiz_fields, only=("closes_at",)
+    )
 
 
 def effective_for(*, user, quiz) -> Effective:

@@ -442,10 +442,16 @@ class Row:
     note: str = ""
 
 
+ONLY: list[str] = []  # --only: time just the pages whose label contains one
+
+
 def time_page(
     label, who, runs, run, prepare=None, target_ms=None, note="", target_text=""
 ):
-    """Warm-up (with query capture), then `runs` timed calls of run(prepared)."""
+    """Warm-up (with query capture), then `runs` timed calls of run(prepared);
+    None for a page --only leaves out."""
+    if ONLY and not any(part in label for part in ONLY):
+        return None
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -1437,6 +1443,13 @@ def main() -> int:
         "--scale-label", default="L", help="S, M, L or any label (default L)"
     )
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="latency: time only the pages whose label contains this text "
+        "(repeatable; implies --no-write)",
+    )
     parser.add_argument("--throughput", action="store_true")
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument(
@@ -1488,6 +1501,9 @@ def main() -> int:
         parser.error("--throughput needs PostgreSQL (gunicorn workers share it)")
     if args.skip_memory:
         args.no_write = True
+    if args.only:
+        ONLY.extend(args.only)
+        args.no_write = True
     env = bench_env(url, args.redis_url)
     start_django(env)
     from django.core.management import call_command
@@ -1510,7 +1526,7 @@ def main() -> int:
         if args.throughput:
             results = run_throughput(scene, created, env, args)
         else:
-            rows = run_latency(scene, created, args.runs)
+            rows = [row for row in run_latency(scene, created, args.runs) if row]
     finally:
         created.cleanup()
     if args.no_write:
