@@ -175,3 +175,13 @@ def test_scores_take_the_languages_decimal_mark():
     with translation.override("ru"):
         assert percent("83.330") == "83,33%"
         assert percent("100.00") == "100%"
+
+
+def test_chart_dates_follow_the_tables():
+    from quiz.reports.charts import _date
+
+    moment = datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        assert _date(moment) == "2 Dec 2026"
+    with translation.override("ru"):
+        assert _date(moment) == "02.12.2026"

@@ -295,7 +295,7 @@ def _date(moment: datetime) -> str:
     """A day as the tables beside the charts write it, in the site's time zone."""
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return formats.date_format(moment, "j M Y")
+    return formats.date_format(moment, "SHORT_DATE_FORMAT")
 
 
 def line_chart(
