@@ -630,7 +630,14 @@ class QuestionAdmin(admin.ModelAdmin):
         result = questions_publish(questions=list(queryset))
         for question in result.changed:
             self.log_change(request, question, _("Published (bulk action)."))
-        self._report(request, result, _("published"), _("Not published:"))
+        self._report(
+            request,
+            result,
+            lambda n: ngettext(
+                "%(n)d question published.", "%(n)d questions published.", n
+            ),
+            _("Not published:"),
+        )
 
     @admin.action(
         description=_("Retire selected questions to draft"), permissions=["change"]
@@ -639,18 +646,24 @@ class QuestionAdmin(admin.ModelAdmin):
         result = questions_unpublish(questions=list(queryset))
         for question in result.changed:
             self.log_change(request, question, _("Retired to draft (bulk action)."))
-        self._report(request, result, _("retired to draft"), _("Not retired:"))
+        self._report(
+            request,
+            result,
+            lambda n: ngettext(
+                "%(n)d question retired to draft.",
+                "%(n)d questions retired to draft.",
+                n,
+            ),
+            _("Not retired:"),
+        )
 
-    def _report(self, request, result, verb, refused) -> None:
+    def _report(self, request, result, done, refused) -> None:
+        """`done(n)`: the whole sentence for n questions changed (each language
+        agrees the verb with the number its own way)."""
         if result.changed:
             self.message_user(
                 request,
-                ngettext(
-                    "%(n)d question %(verb)s.",
-                    "%(n)d questions %(verb)s.",
-                    len(result.changed),
-                )
-                % {"n": len(result.changed), "verb": verb},
+                done(len(result.changed)) % {"n": len(result.changed)},
                 messages.SUCCESS,
             )
         if result.unchanged:

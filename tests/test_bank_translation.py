@@ -22,6 +22,7 @@ from tests.factories import (
     as_keys,
     correct_answers,
     published_question,
+    take,
 )
 
 RU_STEM = "Как должен двигаться массажист?"
@@ -512,3 +513,30 @@ def test_the_rules_reader_shows_a_rule_in_russian_or_else_in_english(
     assert english_only_rule.title in russian  # no translation: the English
     assert translated_rule.title_ru not in english
     assert translated_rule.title in english
+
+
+def test_the_supervisors_reports_name_rules_in_russian(
+    settings, supervisor_client, trainee, cohort
+):
+    """Before: the heatmap's weakest rules, the trainee report's weakest safety
+    rules and the mastery CSV named every rule in English."""
+    settings.LANGUAGES = BOTH
+    question = translate(published_question())
+    Rule.objects.filter(pk=question.rules.get().pk).update(critical=True)
+    take(QuizFactory(questions=[question]), trainee, right=False)
+
+    def russian(url: str) -> str:
+        response = supervisor_client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
+        if response.streaming:
+            return b"".join(response.streaming_content).decode("utf-8-sig")
+        return response.content.decode()
+
+    trainee_page = russian(reverse("quiz:report-trainee", args=[trainee.pk]))
+    cohort_page = russian(reverse("quiz:report-cohort", args=[cohort.pk]))
+    mastery_csv = russian(
+        reverse("quiz:report-trainee", args=[trainee.pk]) + "?format=csv&table=mastery"
+    )
+
+    assert "Плавность" in trainee_page
+    assert "Плавность" in cohort_page
+    assert "Плавность" in mastery_csv

@@ -331,3 +331,12 @@ def test_every_reason_of_the_attention_list_reads_as_a_sentence_in_the_digest():
         if reason not in (Reason.FAILED_CRITICAL, Reason.OUT_OF_ATTEMPTS):
             assert "2026" in sentence, sentence
     assert describe(Line(None, None, Reason.INACTIVE, None, None)) == "no activity yet"
+
+
+def test_the_expiry_mail_counts_one_day_in_the_singular(trainee, run):
+    """Before: "(1 days from today)"."""
+    certificate_expiring_in(trainee, 1)
+
+    run()
+
+    assert "(1 day from today)" in mail.outbox[0].body

@@ -1,8 +1,9 @@
 """The reports' CSV tables: which columns, and each row from what the selectors
 read. Streamed by csv_export.csv_response."""
 
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
+from questions.translation import translated
 from quiz.attempts.progress import ProgressStatus
 from quiz.reports.csv_export import csv_response
 from quiz.reports.selectors import grade_cells
@@ -85,6 +86,7 @@ def _cohort_rows(trainees, quizzes):
 
 
 def mastery_csv(trainee, mastery):
+    language = get_language()  # now: the rows are written while streaming
     return csv_response(
         f"rulewise-mastery-{trainee.username}.csv",
         [
@@ -99,7 +101,7 @@ def mastery_csv(trainee, mastery):
         (
             [
                 m.rule.code,
-                m.rule.title,
+                translated(m.rule, "title", language),
                 yes_no(m.rule.critical),
                 m.answers,
                 m.correct,
