@@ -520,6 +520,7 @@ def test_python_and_sql_agree_on_the_effective_settings():
     overrides = {(o.user_id, o.quiz_id): o for o in Override.objects.all()}
 
     checked = 0
+    closed_checked: set[bool] = set()  # closed_q agreed both ways
     for trainee in trainees:
         annotated = {
             q.pk: effective.from_row(q, q)
@@ -540,5 +541,14 @@ def test_python_and_sql_agree_on_the_effective_settings():
             )
             assert annotated[quiz.pk] == in_python, (trainee.pk, quiz.pk)
             checked += 1
+            if quiz.closes_at is not None and quiz.closes_at <= now:
+                closed_in_sql = (
+                    Quiz.objects.filter(pk=quiz.pk)
+                    .filter(effective.closed_q(user=trainee.pk, quiz="pk"))
+                    .exists()
+                )
+                assert closed_in_sql == in_python.is_closed(now), (trainee.pk, quiz.pk)
+                closed_checked.add(closed_in_sql)
     assert checked == 96
+    assert closed_checked == {True, False}
     assert any(not e.visible for e in annotated.values())

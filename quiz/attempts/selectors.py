@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Coalesce, Now, RowNumber
 from django.utils import timezone
 
 from questions.models import Rule
@@ -280,19 +279,16 @@ class MasteryRow(MasteryShare):
 
 def reviewable_q(prefix: str = "") -> Q:
     """Attempts (reached through `prefix`) whose answers their trainee may see:
-    review_visible() as a filter."""
-    closes = effective.closes_annotation(
-        user=f"{prefix}user", quiz=f"{prefix}quiz", quiz_fields=f"{prefix}quiz__"
-    )[f"{effective.PREFIX}closes_at"]
-    now = timezone.now()
-    return Q(**{f"{prefix}quiz__review": ReviewPolicy.IMMEDIATELY}) | Q(
+    review_visible() as a filter (the quiz closed by its own date and for the
+    trainee: effective.closed_q)."""
+    return Q(**{f"{prefix}quiz__review": ReviewPolicy.IMMEDIATELY}) | (
         Q(
             **{
                 f"{prefix}quiz__review": ReviewPolicy.AFTER_CLOSE,
-                f"{prefix}quiz__closes_at__lte": now,
+                f"{prefix}quiz__closes_at__lte": Now(),
             }
-        ),
-        LessThanOrEqual(closes, now),
+        )
+        & effective.closed_q(user=f"{prefix}user", quiz=f"{prefix}quiz")
     )
 
 

@@ -16,7 +16,16 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, models
-from django.db.models import Max
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,19 +114,14 @@ def needs_attention(
         visible = visible.filter(user_id=trainee.pk)
     user_ids = visible.values("user_id")
     members, cohorts_of = memberships(user_ids, within=cohorts)
-    trainees = {
-        t.pk: t
-        for t in User.objects.filter(pk__in=user_ids)
-        .annotate(last_active=Max("attempts__started_at"))
-        .only("username", "first_name", "last_name", "date_joined")
-    }
+    quiet_since = now - timedelta(days=inactive_days)
+    trainees = {t.pk: t for t in _trainees(user_ids, quiet_since)}
     quizzes = list(Quiz.objects.published())
     programme = Programme(quizzes, user_ids, cohorts_of)
     cells = attempt_cells(user_ids)
     certificates = _latest_certificates(user_ids, quizzes)
 
     soon = now + timedelta(days=EXPIRING_DAYS)
-    quiet_since = now - timedelta(days=inactive_days)
     found: dict[int, list] = {}
     for user_id, person in trainees.items():  # once, whatever their cohorts
         reasons = found[user_id] = []
@@ -132,9 +136,8 @@ def needs_attention(
                 reasons.append((Reason.CERTIFICATE_EXPIRED, quiz, expires))
             elif expires <= soon:
                 reasons.append((Reason.CERTIFICATE_EXPIRING, quiz, expires))
-        last_active = person.last_active
-        if (last_active or person.date_joined) < quiet_since:
-            reasons.append((Reason.INACTIVE, None, last_active))
+        if person.inactive:
+            reasons.append((Reason.INACTIVE, None, person.inactive_since))
     lines = [
         Line(cohorts[cohort_id], trainees[user_id], reason, quiz, when)
         for cohort_id, ids in members.items()
@@ -151,6 +154,30 @@ def needs_attention(
             line.trainee.username,
             line.quiz.title if line.quiz else "",
         ),
+    )
+
+
+def _trainees(user_ids, quiet_since: datetime):
+    """The trainees, each with whether they have been inactive since
+    `quiet_since` (no attempt started since, or none at all and joined before)
+    and, if so, when they last started one: decided in the query, so that the
+    thousands of active trainees bring no dates to parse."""
+    return (
+        User.objects.filter(pk__in=user_ids)
+        .only("username", "first_name", "last_name")
+        .alias(last_active=Max("attempts__started_at"))
+        .annotate(
+            inactive=ExpressionWrapper(
+                Q(last_active__lt=quiet_since)
+                | Q(last_active__isnull=True, date_joined__lt=quiet_since),
+                output_field=BooleanField(),
+            ),
+            inactive_since=Case(
+                When(last_active__lt=quiet_since, then=F("last_active")),
+                default=None,
+                output_field=DateTimeField(),
+            ),
+        )
     )
 
 
