@@ -81,14 +81,15 @@ def export_problem(number: int, question: ParsedQuestion, problem: str) -> str:
 class FormatError(ValueError):
     """Malformed input; ``str(e)`` is ``"line N: message"``."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, text: str | None = None) -> None:
         self.line = line
         self.message = message
-        super().__init__(at_line(line, message))
+        # *text* is the whole message as first made, in its language.
+        super().__init__(at_line(line, message) if text is None else text)
 
-    def __reduce__(self) -> tuple[type[FormatError], tuple[int, str]]:
-        """Pickle with the constructor's own arguments."""
-        return (type(self), (self.line, self.message))
+    def __reduce__(self) -> tuple[type[FormatError], tuple[int, str, str]]:
+        """Pickle with the constructor's own arguments and the text as made."""
+        return (type(self), (self.line, self.message, str(self)))
 
 
 class ExportError(ValueError):
