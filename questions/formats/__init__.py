@@ -4,8 +4,14 @@
 (questions, skipped questions of unsupported types, warnings) or raise
 :class:`FormatError` (``"line N: ..."``). ``write_gift``/``write_moodle_xml``/``write_aiken`` turn
 :class:`ParsedQuestion` objects back into text, raising :class:`ExportError`
-for questions the format cannot hold. No Django here: callers map the plain
-dataclasses to models.
+for questions the format cannot hold. No ORM here: callers map the plain
+dataclasses to models. The one piece of Django used is
+``django.utils.translation.gettext``/``ngettext``: every error, warning,
+skip reason and export problem is a whole translatable sentence with named
+placeholders, translated when it is made, in the language active then (the
+admin import page's request language, or the command's; see
+``locale/ru/LC_MESSAGES/django.po``). The functions stay plain functions of
+their input: gettext reads no database and needs only configured settings.
 """
 
 from .aiken import aiken_problem, parse_aiken, write_aiken

@@ -48,6 +48,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .text import to_plain
 from .types import (
     ExportError,
@@ -55,6 +58,8 @@ from .types import (
     ParsedChoice,
     ParsedQuestion,
     ParseResult,
+    at_line,
+    export_problem,
 )
 
 __all__ = ["aiken_problem", "parse_aiken", "write_aiken"]
@@ -79,15 +84,16 @@ def _finish(
     current: _Open, letter: str, line: int, warnings: list[str]
 ) -> ParsedQuestion:
     """Build the question once its ``ANSWER`` letter is known."""
-    letters = [label for label, _ in current.options]
+    letters = [label for label, _text in current.options]
     if letter not in letters:
         raise FormatError(
             line,
-            f"ANSWER: {letter} is not one of the options ({', '.join(letters)})",
+            _("ANSWER: %(letter)s is not one of the options (%(letters)s)")
+            % {"letter": letter, "letters": ", ".join(letters)},
         )
-    texts = [text for _, text in current.options]
+    texts = [text for _label, text in current.options]
     if len(set(texts)) != len(texts):
-        warnings.append(f"line {current.line}: the same option text appears twice")
+        warnings.append(at_line(current.line, _("the same option text appears twice")))
     right = letters.index(letter)
     stem = "\n".join(current.stem)
     if len(texts) == 2 and {t.casefold() for t in texts} == {"true", "false"}:
@@ -118,13 +124,22 @@ def _answer_letter(line: str, number: int, warnings: list[str]) -> str | None:
             return None
         raise FormatError(
             number,
-            f"ANSWER must name one option letter, as in 'ANSWER: B'; got"
-            f" {value!r} (an Aiken question has exactly one right answer)",
+            _(
+                "ANSWER must name one option letter, as in 'ANSWER: B'; got"
+                " %(value)s (an Aiken question has exactly one right answer)"
+            )
+            % {"value": repr(value)},
         )
     if not exact_keyword or letter.group(1).islower():
         warnings.append(
-            f"line {number}: read {line!r} as the answer; Moodle only accepts"
-            " 'ANSWER: X' with capitals"
+            at_line(
+                number,
+                _(
+                    "read %(line)s as the answer; Moodle only accepts"
+                    " 'ANSWER: X' with capitals"
+                )
+                % {"line": repr(line)},
+            )
         )
     return letter.group(1).upper()
 
@@ -143,21 +158,33 @@ def parse_aiken(text: str) -> ParseResult:
             continue
         if len(line) < 2:
             warnings.append(
-                f"line {number}: skipped the one-character line {line!r}, as"
-                " Moodle does"
+                at_line(
+                    number,
+                    _("skipped the one-character line %(line)s, as Moodle does")
+                    % {"line": repr(line)},
+                )
             )
             continue
 
         letter = _answer_letter(line, number, warnings)
         if letter is not None:
             if current is None:
-                raise FormatError(number, "'ANSWER:' line without a question above it")
+                raise FormatError(
+                    number, _("'ANSWER:' line without a question above it")
+                )
             if len(current.options) < 2:
                 raise FormatError(
                     number,
-                    f"the question starting on line {current.line} has"
-                    f" {len(current.options)} option(s); Aiken needs at least"
-                    " two, such as 'A) ...' and 'B) ...'",
+                    ngettext(
+                        "the question starting on line %(line)d has %(count)d"
+                        " option(s); Aiken needs at least two, such as 'A) ...'"
+                        " and 'B) ...'",
+                        "the question starting on line %(line)d has %(count)d"
+                        " option(s); Aiken needs at least two, such as 'A) ...'"
+                        " and 'B) ...'",
+                        len(current.options),
+                    )
+                    % {"line": current.line, "count": len(current.options)},
                 )
             questions.append(_finish(current, letter, number, warnings))
             current = None
@@ -169,8 +196,11 @@ def parse_aiken(text: str) -> ParseResult:
             if current is None:
                 raise FormatError(
                     number,
-                    f"option '{label}{option.group(2)}' comes before any question"
-                    " text; a question starts with its text on its own line",
+                    _(
+                        "option '%(label)s' comes before any question text; a"
+                        " question starts with its text on its own line"
+                    )
+                    % {"label": label + option.group(2)},
                 )
             expected = chr(ord("A") + len(current.options))
             # "A) x" is always an option; "U.S. law" only continues A, B, C.
@@ -180,9 +210,15 @@ def parse_aiken(text: str) -> ParseResult:
                 )
                 if label != expected:
                     warnings.append(
-                        f"line {number}: option {label} is out of order"
-                        f" (expected {expected}); Moodle matches the ANSWER"
-                        " letter by position, this reader by letter"
+                        at_line(
+                            number,
+                            _(
+                                "option %(label)s is out of order (expected"
+                                " %(expected)s); Moodle matches the ANSWER"
+                                " letter by position, this reader by letter"
+                            )
+                            % {"label": label, "expected": expected},
+                        )
                     )
                 continue
 
@@ -191,35 +227,47 @@ def parse_aiken(text: str) -> ParseResult:
         elif current.options:
             raise FormatError(
                 number,
-                f"the question starting on line {current.line} has no 'ANSWER:'"
-                " line; expected another option or 'ANSWER: <letter>' here",
+                _(
+                    "the question starting on line %(line)d has no 'ANSWER:'"
+                    " line; expected another option or 'ANSWER: <letter>' here"
+                )
+                % {"line": current.line},
             )
         elif current.blank_after_stem:
             raise FormatError(
                 number,
-                f"the question starting on line {current.line} has no options;"
-                " expected lines such as 'A) ...' after its text",
+                _(
+                    "the question starting on line %(line)d has no options;"
+                    " expected lines such as 'A) ...' after its text"
+                )
+                % {"line": current.line},
             )
         else:
             current.stem.append(line)
 
     if current is not None:
-        what = "'ANSWER:' line" if current.options else "options or 'ANSWER:' line"
-        raise FormatError(current.line, f"the question has no {what}")
+        if current.options:
+            message = _("the question has no 'ANSWER:' line")
+        else:
+            message = _("the question has no options or 'ANSWER:' line")
+        raise FormatError(current.line, message)
     return ParseResult(tuple(questions), (), tuple(warnings))
 
 
 def _option_text(label: str, rest: str, number: int, current: _Open) -> str:
     """Return an option's text after checking its letter and content."""
-    if any(label == used for used, _ in current.options):
+    if any(label == used for used, _text in current.options):
         raise FormatError(
             number,
-            f"option letter {label} is used twice in the question starting on"
-            f" line {current.line}",
+            _(
+                "option letter %(label)s is used twice in the question starting"
+                " on line %(line)d"
+            )
+            % {"label": label, "line": current.line},
         )
     text = rest.strip()
     if not text:
-        raise FormatError(number, f"option {label} has no text")
+        raise FormatError(number, _("option %(label)s has no text") % {"label": label})
     return text
 
 
@@ -240,20 +288,20 @@ def _right_index(q: ParsedQuestion) -> int | None:
 def aiken_problem(q: ParsedQuestion) -> str | None:
     """Return why *q* cannot be written as Aiken, or None if it can."""
     if q.qtype == "multiple":
-        return "Aiken has no multiple-answer questions"
+        return _("Aiken has no multiple-answer questions")
     if q.qtype not in ("single", "true_false"):
-        return f"unknown question type {q.qtype!r}"
+        return _("unknown question type %(type)s") % {"type": repr(q.qtype)}
     if not 2 <= len(q.choices) <= 26:
-        return "Aiken needs between 2 and 26 options"
+        return _("Aiken needs between 2 and 26 options")
     if _right_index(q) is None:
-        return "Aiken needs exactly one right option"
+        return _("Aiken needs exactly one right option")
     stem = _flatten(q.stem)
     if len(stem) < 2:
-        return "the question text is shorter than two characters"
+        return _("the question text is shorter than two characters")
     if _OPTION_RE.fullmatch(stem) or _ANSWER_RE.fullmatch(stem):
-        return "the question text would be read as an option or ANSWER line"
+        return _("the question text would be read as an option or ANSWER line")
     if any(not _flatten(c.text) for c in q.choices):
-        return "an option has no text"
+        return _("an option has no text")
     return None
 
 
@@ -266,8 +314,7 @@ def write_aiken(
     for number, q in enumerate(questions, 1):
         problem = aiken_problem(q)
         if problem is not None:
-            label = q.title or q.stem[:40]
-            problems.append(f"question {number} ({label!r}): {problem}")
+            problems.append(export_problem(number, q, problem))
             continue
         right = _right_index(q)
         assert right is not None

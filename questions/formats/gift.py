@@ -60,6 +60,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .moodle import (
     clean_category_path,
     clean_name,
@@ -77,6 +79,8 @@ from .types import (
     ParseResult,
     QuestionType,
     SkippedQuestion,
+    at_line,
+    export_problem,
 )
 
 __all__ = ["parse_gift", "write_gift"]
@@ -249,7 +253,7 @@ class _QuestionReader:
         self.content = content
         self.first_line = content[0][0]
         # The question's text as written, escapes and all, and its syntax view.
-        self.text = "\n".join(line for _, line in content)
+        self.text = "\n".join(line for _number, line in content)
         self.syntax = _syntax(self.text)
         self.warnings = warnings
 
@@ -264,7 +268,7 @@ class _QuestionReader:
 
     def warn(self, offset: int, message: str) -> None:
         """Record a warning for the line holding *offset*."""
-        self.warnings.append(f"line {self.line_at(offset)}: {message}")
+        self.warnings.append(at_line(self.line_at(offset), message))
 
     def read(self) -> _Body | SkippedQuestion:
         """Return the question's body, or why it is skipped."""
@@ -276,8 +280,10 @@ class _QuestionReader:
             if end == -1:
                 self.warn(
                     0,
-                    "'::' opens a title that is never closed by '::'; the rest"
-                    " is read as question text, as Moodle does",
+                    _(
+                        "'::' opens a title that is never closed by '::'; the"
+                        " rest is read as question text, as Moodle does"
+                    ),
                 )
                 pos = 2
             else:
@@ -287,7 +293,10 @@ class _QuestionReader:
         start = syntax.find("{", pos)
         finish = syntax.find("}", pos)
         if start == -1 and finish == -1:
-            return self.skip("description", "it has no answer block")
+            return self.skip(
+                "description",
+                _("description questions are not supported (it has no answer block)"),
+            )
         self.check_braces(start, finish)
 
         if finish == len(text) - 1:
@@ -306,52 +315,77 @@ class _QuestionReader:
             block = block[:separator].strip()
 
         stem_format, stem = _text_with_format(question_text, "moodle")
-        _, general = _text_with_format(general_raw, stem_format)
+        _format, general = _text_with_format(general_raw, stem_format)
 
         if block == "":
-            return self.skip("essay", "its answer block is empty")
+            return self.skip(
+                "essay",
+                _("essay questions are not supported (its answer block is empty)"),
+            )
         if _syntax(block).startswith("#"):
             self.check_numerical(block, base)
-            return self.skip("numerical", "it asks for a number")
+            return self.skip(
+                "numerical",
+                _("numerical questions are not supported (it asks for a number)"),
+            )
         if _has(block, "~"):
             qtype, choices = self.multichoice(block, base, stem_format)
         elif _has(block, "=") and _has(block, "->"):
             self.check_matching(block, base)
-            return self.skip("matching", "it matches pairs")
+            return self.skip(
+                "matching", _("matching questions are not supported (it matches pairs)")
+            )
         else:
             truefalse = self.truefalse(block, base, stem_format)
             if truefalse is None:
                 self.check_short_answer(block, base)
-                return self.skip("short answer", "it asks for typed text")
+                return self.skip(
+                    "short answer",
+                    _(
+                        "short answer questions are not supported (it asks for"
+                        " typed text)"
+                    ),
+                )
             qtype, choices = truefalse
 
         if not stem:
-            raise FormatError(self.first_line, "the question text is empty")
+            raise FormatError(self.first_line, _("the question text is empty"))
         return _Body(qtype, stem, choices, title, general)
 
-    def skip(self, kind: str, why: str) -> SkippedQuestion:
+    def skip(self, kind: str, reason: str) -> SkippedQuestion:
         """Describe a question of an unsupported type."""
-        reason = f"{kind} questions are not supported ({why})"
         return SkippedQuestion(line=self.first_line, kind=kind, reason=reason)
 
     def check_braces(self, start: int, finish: int) -> None:
         """Refuse unbalanced, nested or repeated answer blocks."""
         syntax = self.syntax
-        hint = r"write \{ and \} for literal braces"
         if finish == -1:
-            raise self.error(start, f"'{{' is never closed by '}}' ({hint})")
+            raise self.error(
+                start,
+                _(r"'{' is never closed by '}' (write \{ and \} for literal braces)"),
+            )
         if start == -1:
-            raise self.error(finish, f"'}}' without an opening '{{' ({hint})")
+            raise self.error(
+                finish,
+                _(r"'}' without an opening '{' (write \{ and \} for literal braces)"),
+            )
         if finish < start:
             raise self.error(
-                finish, f"'}}' comes before the answer block's '{{' ({hint})"
+                finish,
+                _(
+                    r"'}' comes before the answer block's '{' (write \{ and \}"
+                    " for literal braces)"
+                ),
             )
         nested = syntax.find("{", start + 1, finish)
         if nested != -1:
             raise self.error(
                 nested,
-                f"'{{' inside the answer block opened on line "
-                f"{self.line_at(start)} ({hint})",
+                _(
+                    r"'{' inside the answer block opened on line %(line)d (write"
+                    r" \{ and \} for literal braces)"
+                )
+                % {"line": self.line_at(start)},
             )
         extra = min(
             (
@@ -364,8 +398,12 @@ class _QuestionReader:
         if extra != -1:
             raise self.error(
                 extra,
-                "a question can have only one answer block; this brace follows"
-                f" the block closed on line {self.line_at(finish)} ({hint})",
+                _(
+                    "a question can have only one answer block; this brace"
+                    " follows the block closed on line %(line)d (write \\{ and"
+                    r" \} for literal braces)"
+                )
+                % {"line": self.line_at(finish)},
             )
 
     def multichoice(
@@ -379,8 +417,11 @@ class _QuestionReader:
         if head:
             self.warn(
                 base,
-                f"text {_unescape(head)!r} before the first '~' or '=' is read"
-                " as a wrong answer, as Moodle does",
+                _(
+                    "text %(text)s before the first '~' or '=' is read as a wrong"
+                    " answer, as Moodle does"
+                )
+                % {"text": repr(_unescape(head))},
             )
             entries.append(("", head, base))
         for index, marker in enumerate(markers):
@@ -391,32 +432,42 @@ class _QuestionReader:
 
         choices = [self.choice(*entry, stem_format) for entry in entries]
         if len(choices) < 2:
-            raise self.error(base, "a multiple-choice block needs at least two answers")
+            raise self.error(
+                base, _("a multiple-choice block needs at least two answers")
+            )
         texts = [c.text for c in choices]
         if len(set(texts)) != len(texts):
-            self.warn(base, "the same answer text appears more than once")
+            self.warn(base, _("the same answer text appears more than once"))
         if single:
             full = sum(1 for c in choices if c.fraction == 1.0)
             if full != 1:
                 raise self.error(
                     base,
-                    f"a single-answer block (one using '=') needs exactly one"
-                    f" 100% answer, found {full}",
+                    _(
+                        "a single-answer block (one using '=') needs exactly one"
+                        " 100%% answer, found %(found)d"
+                    )
+                    % {"found": full},
                 )
             return "single", tuple(choices)
         positive = sum(c.fraction for c in choices if c.fraction > 0)
         if positive <= 0:
             raise self.error(
                 base,
-                "no answer in this multiple-answer block earns credit; give the"
-                " right ones a weight such as ~%50% (or mark the only right"
-                " answer with '=')",
+                _(
+                    "no answer in this multiple-answer block earns credit; give"
+                    " the right ones a weight such as ~%50% (or mark the only"
+                    " right answer with '=')"
+                ),
             )
         if round(positive, 2) != 1.0:
             self.warn(
                 base,
-                f"the positive weights add up to {positive * 100:g}%, not 100%"
-                " (Moodle warns about this too)",
+                _(
+                    "the positive weights add up to %(total)s%%, not 100%%"
+                    " (Moodle warns about this too)"
+                )
+                % {"total": f"{positive * 100:g}"},
             )
         return "multiple", tuple(choices)
 
@@ -426,14 +477,18 @@ class _QuestionReader:
         """Read one ``~``/``=`` answer with its weight and feedback."""
         if not body:
             raise self.error(
-                offset, f"empty answer: '{marker}' must be followed by answer text"
+                offset,
+                _("empty answer: '%(marker)s' must be followed by answer text")
+                % {"marker": marker},
             )
         if marker == "=":
             if _WEIGHT_RE.match(body):
                 raise self.error(
                     offset,
-                    "'=' marks the 100% answer and takes no weight; write"
-                    " partial credit as '~%50%answer'",
+                    _(
+                        "'=' marks the 100% answer and takes no weight; write"
+                        " partial credit as '~%50%answer'"
+                    ),
                 )
             fraction = 1.0
         elif marker == "~":
@@ -443,10 +498,10 @@ class _QuestionReader:
         answer_raw, *feedback = _split(body, "#", 1)
         feedback_raw = feedback[0] if feedback else ""
         # Moodle: answer and feedback both default to the question's format.
-        _, answer = _text_with_format(answer_raw, stem_format)
-        _, feedback = _text_with_format(feedback_raw, stem_format)
+        _format, answer = _text_with_format(answer_raw, stem_format)
+        _format, feedback = _text_with_format(feedback_raw, stem_format)
         if not answer:
-            raise self.error(offset, "an answer has no text")
+            raise self.error(offset, _("an answer has no text"))
         return ParsedChoice(text=answer, fraction=fraction, feedback=feedback)
 
     def weight(self, body: str, offset: int) -> tuple[float, str]:
@@ -458,15 +513,24 @@ class _QuestionReader:
         if not _NUMBER_RE.fullmatch(raw):
             raise self.error(
                 offset,
-                f"invalid weight '%{raw}%': expected a percentage such as"
-                " %50%, %-100% or %33.333%",
+                _(
+                    "invalid weight '%%%(weight)s%%': expected a percentage such"
+                    " as %%50%%, %%-100%% or %%33.333%%"
+                )
+                % {"weight": raw},
             )
         value = float(raw)
         if not -100 <= value <= 100:
-            raise self.error(offset, f"weight {raw}% is outside -100%..100%")
+            raise self.error(
+                offset,
+                _("weight %(weight)s%% is outside -100%%..100%%") % {"weight": raw},
+            )
         rest = body[match.end() :].lstrip()
         if not rest:
-            raise self.error(offset, f"empty answer after the weight '%{raw}%'")
+            raise self.error(
+                offset,
+                _("empty answer after the weight '%%%(weight)s%%'") % {"weight": raw},
+            )
         # Adding 0.0 turns -0.0 into 0.0.
         return value / 100 + 0.0, rest
 
@@ -481,18 +545,26 @@ class _QuestionReader:
             if first in _TF_WORDS and first != head:
                 raise self.error(
                     base,
-                    f"true/false answer {first!r} is followed by"
-                    f" {_unescape(head[len(first) :].strip())!r}; write {{T}},"
-                    " {F}, {TRUE} or {FALSE}, then optionally #feedback if"
-                    " wrong #feedback if right",
+                    _(
+                        "true/false answer %(answer)s is followed by %(rest)s;"
+                        " write {T}, {F}, {TRUE} or {FALSE}, then optionally"
+                        " #feedback if wrong #feedback if right"
+                    )
+                    % {
+                        "answer": repr(first),
+                        "rest": repr(_unescape(head[len(first) :].strip())),
+                    },
                 )
             return None
         if head != word:
             self.warn(
                 base,
-                f"{head!r} is read as true/false; Moodle only knows T, TRUE, F"
-                " and FALSE in capitals and would import a short-answer"
-                " question",
+                _(
+                    "%(text)s is read as true/false; Moodle only knows T, TRUE, F"
+                    " and FALSE in capitals and would import a short-answer"
+                    " question"
+                )
+                % {"text": repr(head)},
             )
         bits = _split(block, "#", 2)
         wrong = _text_with_format(bits[1], stem_format)[1] if len(bits) > 1 else ""
@@ -511,7 +583,7 @@ class _QuestionReader:
         """Refuse a numerical block without any answer, as Moodle does."""
         answers = _split(_split(block[1:], "~", 1)[0], "=")
         if not any(a.strip() for a in answers):
-            raise self.error(base, "the numerical answer block has no answer")
+            raise self.error(base, _("the numerical answer block has no answer"))
 
     def check_matching(self, block: str, base: int) -> None:
         """Refuse matching pairs Moodle would refuse."""
@@ -519,18 +591,20 @@ class _QuestionReader:
         if not pairs[0].strip():
             pairs = pairs[1:]
         if len(pairs) < 2:
-            raise self.error(base, "a matching block needs at least two pairs")
+            raise self.error(base, _("a matching block needs at least two pairs"))
         for pair in pairs:
             if not _has(pair, "->"):
                 raise self.error(
-                    base, f"matching pair {_unescape(pair.strip())!r} has no '->'"
+                    base,
+                    _("matching pair %(pair)s has no '->'")
+                    % {"pair": repr(_unescape(pair.strip()))},
                 )
 
     def check_short_answer(self, block: str, base: int) -> None:
         """Refuse a short-answer block whose answers are all empty."""
         answers = [a for a in _split(block, "=") if a.strip()]
         if not answers:
-            raise self.error(base, "the short-answer block has no answer")
+            raise self.error(base, _("the short-answer block has no answer"))
 
 
 def parse_gift(text: str) -> ParseResult:
@@ -548,8 +622,13 @@ def parse_gift(text: str) -> ParseResult:
             if not content:
                 continue
             warnings.append(
-                f"line {content[0][0]}: a question follows $CATEGORY without a"
-                " blank line; Moodle would read it as part of the category name"
+                at_line(
+                    content[0][0],
+                    _(
+                        "a question follows $CATEGORY without a blank line;"
+                        " Moodle would read it as part of the category name"
+                    ),
+                )
             )
         reader = _QuestionReader(content, warnings)
         body = reader.read()
@@ -611,14 +690,17 @@ def _is_one(value: float) -> bool:
 def _check_question(q: ParsedQuestion) -> None:
     """Refuse questions that no reader could get back."""
     if not q.stem.strip():
-        raise _Unwritable("the question text is empty")
+        raise _Unwritable(_("the question text is empty"))
     if len(q.choices) < 2:
-        raise _Unwritable("it needs at least two choices")
+        raise _Unwritable(_("it needs at least two choices"))
     for choice in q.choices:
         if not choice.text.strip():
-            raise _Unwritable("a choice has no text")
+            raise _Unwritable(_("a choice has no text"))
         if not (math.isfinite(choice.fraction) and -1 <= choice.fraction <= 1):
-            raise _Unwritable(f"fraction {choice.fraction} is outside -1..1")
+            raise _Unwritable(
+                _("fraction %(fraction)s is outside -1..1")
+                % {"fraction": str(choice.fraction)}
+            )
     idnumber = q.idnumber.strip()
     if (
         re.search(r"[\x00-\x1f\x7f]", idnumber)
@@ -626,8 +708,12 @@ def _check_question(q: ParsedQuestion) -> None:
         or _METADATA_OPENER_RE.search(idnumber)
     ):
         raise _Unwritable(
-            f"ID number {idnumber!r} cannot be written as [id:...] (a line break,"
-            " a control character, a final backslash, or [id: or [tag: inside)"
+            _(
+                "ID number %(idnumber)s cannot be written as [id:...] (a line"
+                " break, a control character, a final backslash, or [id: or"
+                " [tag: inside)"
+            )
+            % {"idnumber": repr(idnumber)}
         )
     for tag in question_tags(q):
         if (
@@ -636,9 +722,11 @@ def _check_question(q: ParsedQuestion) -> None:
             or re.search(r"[\]\\<>`\x00-\x1f\x7f]", tag)
             or _METADATA_OPENER_RE.search(tag)
         ):
-            raise _Unwritable(f"tag {tag!r} cannot be written as [tag:...]")
+            raise _Unwritable(
+                _("tag %(tag)s cannot be written as [tag:...]") % {"tag": repr(tag)}
+            )
     if "\n" in q.category or "\r" in q.category:
-        raise _Unwritable("the category has a line break")
+        raise _Unwritable(_("the category has a line break"))
 
 
 def _single_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> list[str]:
@@ -647,7 +735,7 @@ def _single_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> list[st
     if not right:
         right = [i for i, c in enumerate(q.choices) if c.correct]
     if len(right) != 1:
-        raise _Unwritable("a single-answer question needs exactly one right choice")
+        raise _Unwritable(_("a single-answer question needs exactly one right choice"))
     lines = []
     for index, choice in enumerate(q.choices):
         if index == right[0]:
@@ -677,12 +765,12 @@ def _multiple_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> list[
 def _truefalse_block(q: ParsedQuestion, fmt: Callable[[str, bool], str]) -> str:
     """Write the inside of a true/false answer block."""
     if len(q.choices) != 2:
-        raise _Unwritable("a true/false question needs exactly two choices")
+        raise _Unwritable(_("a true/false question needs exactly two choices"))
     by_text = {c.text.strip().casefold(): c for c in q.choices}
     true = by_text.get("true", q.choices[0])
     false = by_text.get("false", q.choices[1])
     if true.correct == false.correct:
-        raise _Unwritable("exactly one of True and False must be right")
+        raise _Unwritable(_("exactly one of True and False must be right"))
     if true.correct:
         answer, right, wrong = "TRUE", true.feedback, false.feedback
     else:
@@ -732,7 +820,7 @@ def _write_question(q: ParsedQuestion) -> str:
     elif q.qtype == "multiple":
         answers = _multiple_block(q, fmt)
     else:
-        raise _Unwritable(f"unknown question type {q.qtype!r}")
+        raise _Unwritable(_("unknown question type %(type)s") % {"type": repr(q.qtype)})
     lines.append(head + "{")
     for answer, choice in zip(answers, q.choices, strict=True):
         feedback = "#" + fmt(choice.feedback, False) if choice.feedback else ""
@@ -769,8 +857,7 @@ def write_gift(questions: Iterable[ParsedQuestion]) -> str:
         try:
             block = _write_question(question)
         except _Unwritable as exc:
-            label = question.title or question.stem[:40]
-            problems.append(f"question {number} ({label!r}): {exc}")
+            problems.append(export_problem(number, question, str(exc)))
             continue
         if question.category != category:
             blocks.append(_category_line(question.category))

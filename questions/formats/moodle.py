@@ -32,6 +32,9 @@ import math
 import re
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .text import to_plain
 from .types import ParsedQuestion
 
@@ -73,13 +76,20 @@ def multiple_fractions(correct: Sequence[bool]) -> tuple[float, ...]:
     """
     k = sum(1 for flag in correct if flag)
     if k == 0:
-        raise ValueError("a multiple-answer question needs a right choice")
+        raise ValueError(_("a multiple-answer question needs a right choice"))
     share = moodle_grade(1 / k)
     if share is None:
         raise ValueError(
-            f"it has {k} right choices and 1/{k} is not one of Moodle's grades"
-            " (1/k is for k = 1 to 10 and 20), so Moodle could not grade it as"
-            " Rulewise does"
+            ngettext(
+                "it has %(k)d right choice and 1/%(k)d is not one of Moodle's"
+                " grades (1/k is for k = 1 to 10 and 20), so Moodle could not"
+                " grade it as Rulewise does",
+                "it has %(k)d right choices and 1/%(k)d is not one of Moodle's"
+                " grades (1/k is for k = 1 to 10 and 20), so Moodle could not"
+                " grade it as Rulewise does",
+                k,
+            )
+            % {"k": k}
         )
     return tuple(share if flag else -share for flag in correct)
 

@@ -58,6 +58,8 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from django.utils.translation import gettext as _
+
 from .moodle import (
     category_path,
     clean_category_path,
@@ -78,6 +80,8 @@ from .types import (
     ParseResult,
     QuestionType,
     SkippedQuestion,
+    at_line,
+    export_problem,
 )
 
 __all__ = ["MAX_DEPTH", "parse_moodle_xml", "write_moodle_xml", "xml_problem"]
@@ -146,37 +150,48 @@ def _parse_tree(text: str) -> tuple[Element, dict[Element, int]]:
         line, column = exc.position
         problem = _EXPAT_POSITION_RE.sub("", str(exc))
         if problem == "no element found" or problem.startswith("unclosed token"):
-            problem += " (the file ends before its XML does: is it complete?)"
+            message = _(
+                "not well-formed XML: %(problem)s (the file ends before its XML"
+                " does: is it complete?) (column %(column)d)"
+            )
+        else:
+            message = _("not well-formed XML: %(problem)s (column %(column)d)")
         raise FormatError(
-            max(line, 1),
-            f"not well-formed XML: {problem} (column {column + 1})",
+            max(line, 1), message % {"problem": problem, "column": column + 1}
         ) from exc
     except DTDForbidden as exc:
         where = exc.sysid or exc.pubid
-        target = (
-            f"it names an external file ({where}), and external entities are refused"
-            if where
-            else "entities it could declare are refused (entity expansion)"
-        )
-        raise FormatError(
-            max(expat.CurrentLineNumber, 1),
-            "the file has a document type declaration (<!DOCTYPE>), which Moodle"
-            f" XML question files never have; {target}",
-        ) from exc
+        if where:
+            message = _(
+                "the file has a document type declaration (<!DOCTYPE>), which"
+                " Moodle XML question files never have; it names an external"
+                " file (%(file)s), and external entities are refused"
+            ) % {"file": where}
+        else:
+            message = _(
+                "the file has a document type declaration (<!DOCTYPE>), which"
+                " Moodle XML question files never have; entities it could"
+                " declare are refused (entity expansion)"
+            )
+        raise FormatError(max(expat.CurrentLineNumber, 1), message) from exc
     except DefusedXmlException as exc:
         raise FormatError(
-            max(expat.CurrentLineNumber, 1), f"refused XML construct: {exc}"
+            max(expat.CurrentLineNumber, 1),
+            _("refused XML construct: %(problem)s") % {"problem": exc},
         ) from exc
     except _TooDeep as exc:
         raise FormatError(
             max(expat.CurrentLineNumber, 1),
-            f"elements are nested more than {MAX_DEPTH} deep; a Moodle XML file"
-            " nests 6 deep",
+            _(
+                "elements are nested more than %(depth)d deep; a Moodle XML file"
+                " nests 6 deep"
+            )
+            % {"depth": MAX_DEPTH},
         ) from exc
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise FormatError(
-            line, "the text holds a character that is not Unicode text"
+            line, _("the text holds a character that is not Unicode text")
         ) from exc
     return root, builder.lines
 
@@ -203,7 +218,7 @@ class _QuestionReader:
 
     def warn(self, element: Element | None, message: str) -> None:
         """Record a warning for the line of *element*."""
-        self.warnings.append(f"line {self.line_of(element)}: {message}")
+        self.warnings.append(at_line(self.line_of(element), message))
 
     def raw_text(self, element: Element | None) -> str | None:
         """The content of *element*'s first ``<text>``, or None without one."""
@@ -215,8 +230,11 @@ class _QuestionReader:
         if len(text):
             raise FormatError(
                 self.line_of(text),
-                f"<text> holds a <{text[0].tag}> element; HTML in Moodle XML is"
-                " escaped or in CDATA (Moodle refuses this as invalid XML too)",
+                _(
+                    "<text> holds a <%(tag)s> element; HTML in Moodle XML is"
+                    " escaped or in CDATA (Moodle refuses this as invalid XML too)"
+                )
+                % {"tag": text[0].tag},
             )
         return text.text or ""
 
@@ -235,7 +253,8 @@ class _QuestionReader:
         if fmt not in _FORMATS:
             self.warn(
                 element,
-                f"unknown text format {fmt!r}, read as html (as Moodle does)",
+                _("unknown text format %(format)s, read as html (as Moodle does)")
+                % {"format": repr(fmt)},
             )
             fmt = "html"
         raw = self.raw_text(element) or ""
@@ -247,12 +266,12 @@ class _QuestionReader:
         if name is None:
             raise FormatError(
                 self.line,
-                "the question has no <name><text>; Moodle refuses it too",
+                _("the question has no <name><text>; Moodle refuses it too"),
             )
         stem_format, stem = self.formatted("questiontext", "html")
         if not stem:
-            raise FormatError(self.line, "the question text is empty")
-        _, general = self.formatted("generalfeedback", stem_format)
+            raise FormatError(self.line, _("the question text is empty"))
+        _format, general = self.formatted("generalfeedback", stem_format)
         title = clean_name(name)
         if title == clean_name(escape_name(default_name(stem))):
             title = ""
@@ -270,7 +289,7 @@ class _QuestionReader:
         if element is None:
             return ""
         if len(element):
-            raise FormatError(self.line_of(element), "<idnumber> holds elements")
+            raise FormatError(self.line_of(element), _("<idnumber> holds elements"))
         return strip_controls(element.text or "").strip()
 
     def fraction(self, answer: Element) -> float:
@@ -279,18 +298,24 @@ class _QuestionReader:
         if not _NUMBER_RE.fullmatch(raw):
             raise FormatError(
                 self.line_of(answer),
-                f"answer fraction {raw!r} is not a number (a percentage such as"
-                " 100, 50 or -33.33333)",
+                _(
+                    "answer fraction %(fraction)s is not a number (a percentage"
+                    " such as 100, 50 or -33.33333)"
+                )
+                % {"fraction": repr(raw)},
             )
         value = float(raw) / 100
         grade = moodle_grade(value)
         if grade is None:
             raise FormatError(
                 self.line_of(answer),
-                f"answer fraction {raw.strip()}% is not one of Moodle's grades"
-                " (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333,"
-                " 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 and"
-                " their negatives); Moodle refuses the file too",
+                _(
+                    "answer fraction %(fraction)s%% is not one of Moodle's grades"
+                    " (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40,"
+                    " 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111,"
+                    " 10, 5, 0 and their negatives); Moodle refuses the file too"
+                )
+                % {"fraction": raw.strip()},
             )
         # Adding 0.0 turns -0.0 into 0.0.
         return grade + 0.0
@@ -306,35 +331,43 @@ class _QuestionReader:
         choices: list[ParsedChoice] = []
         for number, answer in enumerate(self.element.findall("answer"), 1):
             fraction = self.fraction(answer)
-            _, text = self.formatted_element(answer, stem_format)
-            _, feedback = self.formatted_element(
+            _format, text = self.formatted_element(answer, stem_format)
+            _format, feedback = self.formatted_element(
                 _child(answer, "feedback"), stem_format
             )
             if not text:
                 self.warn(
                     answer,
-                    f"answer {number} has no text (an image only?) and is left"
-                    " out, as Moodle leaves out empty answers",
+                    _(
+                        "answer %(number)d has no text (an image only?) and is"
+                        " left out, as Moodle leaves out empty answers"
+                    )
+                    % {"number": number},
                 )
                 continue
             choices.append(ParsedChoice(text, fraction, feedback))
         if len(choices) < 2:
             raise FormatError(
                 self.line,
-                "a multiple-choice question needs at least two answers with text"
-                " (Moodle refuses it too)",
+                _(
+                    "a multiple-choice question needs at least two answers with"
+                    " text (Moodle refuses it too)"
+                ),
             )
         texts = [c.text for c in choices]
         if len(set(texts)) != len(texts):
-            self.warn(None, "the same answer text appears more than once")
+            self.warn(None, _("the same answer text appears more than once"))
         qtype: QuestionType
         if single:
             full = sum(1 for c in choices if c.fraction == 1.0)
             if full != 1:
                 raise FormatError(
                     self.line,
-                    "a single-answer question (<single>true</single>) needs"
-                    f" exactly one 100% answer, found {full}",
+                    _(
+                        "a single-answer question (<single>true</single>) needs"
+                        " exactly one 100%% answer, found %(found)d"
+                    )
+                    % {"found": full},
                 )
             qtype = "single"
         else:
@@ -342,14 +375,19 @@ class _QuestionReader:
             if positive <= 0:
                 raise FormatError(
                     self.line,
-                    "no answer of this multiple-answer question earns credit;"
-                    " give the right ones a positive fraction",
+                    _(
+                        "no answer of this multiple-answer question earns credit;"
+                        " give the right ones a positive fraction"
+                    ),
                 )
             if round(positive, 2) != 1.0:
                 self.warn(
                     None,
-                    f"the positive fractions add up to {positive * 100:g}%, not"
-                    " 100% (Moodle warns about this too)",
+                    _(
+                        "the positive fractions add up to %(total)s%%, not 100%%"
+                        " (Moodle warns about this too)"
+                    )
+                    % {"total": f"{positive * 100:g}"},
                 )
             qtype = "multiple"
         return ParsedQuestion(
@@ -370,7 +408,8 @@ class _QuestionReader:
         answers = self.element.findall("answer")
         if not answers:
             raise FormatError(
-                self.line, "a true/false question needs its true and false answers"
+                self.line,
+                _("a true/false question needs its true and false answers"),
             )
         true_is_right: bool | None = None
         feedback = {"true": "", "false": ""}
@@ -381,7 +420,7 @@ class _QuestionReader:
                 # Old files name the answers in the site's language: true first.
                 guessed = True
                 name = "true" if index == 0 else "false"
-            _, feedback[name] = self.formatted_element(
+            _format, feedback[name] = self.formatted_element(
                 _child(answer, "feedback"), stem_format
             )
             raw = answer.get("fraction", "")
@@ -389,13 +428,19 @@ class _QuestionReader:
             # As Moodle: the last answer read decides which one is right.
             true_is_right = is_full if name == "true" else not is_full
         if guessed:
-            self.warn(
-                None,
-                "the answers are not named 'true' and 'false'; the first is taken"
-                f" as true and the second as false, so the right answer is"
-                f" {'true' if true_is_right else 'false'} (Moodle warns about this"
-                " too)",
-            )
+            if true_is_right:
+                message = _(
+                    "the answers are not named 'true' and 'false'; the first is"
+                    " taken as true and the second as false, so the right answer"
+                    " is true (Moodle warns about this too)"
+                )
+            else:
+                message = _(
+                    "the answers are not named 'true' and 'false'; the first is"
+                    " taken as true and the second as false, so the right answer"
+                    " is false (Moodle warns about this too)"
+                )
+            self.warn(None, message)
         choices = (
             ParsedChoice("True", 1.0 if true_is_right else 0.0, feedback["true"]),
             ParsedChoice("False", 0.0 if true_is_right else 1.0, feedback["false"]),
@@ -417,13 +462,14 @@ class _QuestionReader:
         element = _child(self.element, "category")
         if element is None:
             raise FormatError(
-                self.line, "a category entry has no <category> path (Moodle needs one)"
+                self.line,
+                _("a category entry has no <category> path (Moodle needs one)"),
             )
         raw = self.raw_text(element)
         if raw is None:
             # The old form, <category>$course$/Name</category>.
             if len(element):
-                raise FormatError(self.line, "the <category> path is not text")
+                raise FormatError(self.line, _("the <category> path is not text"))
             raw = element.text or ""
         return clean_category_path(to_plain(raw, "plain"))
 
@@ -434,7 +480,8 @@ def parse_moodle_xml(text: str) -> ParseResult:
     if root.tag != "quiz":
         raise FormatError(
             lines.get(root, 1),
-            f"the document is <{root.tag}>, not <quiz>: not a Moodle XML question file",
+            _("the document is <%(tag)s>, not <quiz>: not a Moodle XML question file")
+            % {"tag": root.tag},
         )
     warnings: list[str] = []
     questions: list[ParsedQuestion] = []
@@ -444,7 +491,7 @@ def parse_moodle_xml(text: str) -> ParseResult:
         reader = _QuestionReader(element, lines, warnings)
         kind = element.get("type")
         if kind is None:
-            raise FormatError(reader.line, "a <question> has no type attribute")
+            raise FormatError(reader.line, _("a <question> has no type attribute"))
         if kind == "category":
             category = reader.category()
         elif kind in ("multichoice", "truefalse"):
@@ -453,12 +500,19 @@ def parse_moodle_xml(text: str) -> ParseResult:
             )
             questions.append(_with_category(parsed, category))
         else:
+            if kind:
+                reason = _(
+                    "Moodle's %(type)s questions are not supported (Rulewise has"
+                    " multichoice and truefalse)"
+                ) % {"type": kind}
+            else:
+                reason = _(
+                    "Moodle's untyped questions are not supported (Rulewise has"
+                    " multichoice and truefalse)"
+                )
             skipped.append(
                 SkippedQuestion(
-                    line=reader.line,
-                    kind=kind or "(no type)",
-                    reason=f"Moodle's {kind or 'untyped'} questions are not"
-                    " supported (Rulewise has multichoice and truefalse)",
+                    line=reader.line, kind=kind or "(no type)", reason=reason
                 )
             )
     return ParseResult(tuple(questions), tuple(skipped), tuple(warnings))
@@ -511,27 +565,34 @@ def _formatted(tag: str, content: str, indent: int, fmt: str = "plain_text") -> 
 def _check_question(q: ParsedQuestion) -> None:
     """Refuse questions that no reader could get back."""
     if not q.stem.strip():
-        raise _Unwritable("the question text is empty")
+        raise _Unwritable(_("the question text is empty"))
     if len(q.choices) < 2:
-        raise _Unwritable("it needs at least two choices")
+        raise _Unwritable(_("it needs at least two choices"))
     texts = [q.stem, q.title, q.general_feedback, q.idnumber, q.category]
     for choice in q.choices:
         if not choice.text.strip():
-            raise _Unwritable("a choice has no text")
+            raise _Unwritable(_("a choice has no text"))
         if not (math.isfinite(choice.fraction) and -1 <= choice.fraction <= 1):
-            raise _Unwritable(f"fraction {choice.fraction} is outside -1..1")
+            raise _Unwritable(
+                _("fraction %(fraction)s is outside -1..1")
+                % {"fraction": str(choice.fraction)}
+            )
         texts += [choice.text, choice.feedback]
     for tag in question_tags(q):
         if not tag or tag != tag.strip():
-            raise _Unwritable(f"tag {tag!r} is empty or starts or ends with a space")
+            raise _Unwritable(
+                _("tag %(tag)s is empty or starts or ends with a space")
+                % {"tag": repr(tag)}
+            )
         texts.append(tag)
     for text in texts:
         if match := _NOT_XML_RE.search(_clean(text)):
             raise _Unwritable(
-                f"it holds U+{ord(match.group()):04X}, a character XML 1.0 cannot carry"
+                _("it holds U+%(code)04X, a character XML 1.0 cannot carry")
+                % {"code": ord(match.group())}
             )
     if "\n" in q.category:
-        raise _Unwritable("the category has a line break")
+        raise _Unwritable(_("the category has a line break"))
 
 
 def _answer(
@@ -552,15 +613,18 @@ def _single_answers(q: ParsedQuestion) -> str:
     if not right:
         right = [i for i, c in enumerate(q.choices) if c.correct]
     if len(right) != 1:
-        raise _Unwritable("a single-answer question needs exactly one right choice")
+        raise _Unwritable(_("a single-answer question needs exactly one right choice"))
     out = ""
     for index, choice in enumerate(q.choices):
         fraction = 1.0 if index == right[0] else choice.fraction
         grade = moodle_grade(fraction)
         if grade is None or grade == 1.0 and index != right[0]:
             raise _Unwritable(
-                f"fraction {choice.fraction:g} of choice {index + 1} is not one of"
-                " Moodle's grades"
+                _(
+                    "fraction %(fraction)s of choice %(number)d is not one of"
+                    " Moodle's grades"
+                )
+                % {"fraction": f"{choice.fraction:g}", "number": index + 1}
             )
         out += _answer(grade, choice.text, choice.feedback)
     return out
@@ -581,12 +645,12 @@ def _multiple_answers(q: ParsedQuestion) -> str:
 def _truefalse_answers(q: ParsedQuestion) -> str:
     """The ``true`` and ``false`` answers, true first, as Moodle writes them."""
     if len(q.choices) != 2:
-        raise _Unwritable("a true/false question needs exactly two choices")
+        raise _Unwritable(_("a true/false question needs exactly two choices"))
     by_text = {c.text.strip().casefold(): c for c in q.choices}
     true = by_text.get("true", q.choices[0])
     false = by_text.get("false", q.choices[1])
     if true.correct == false.correct:
-        raise _Unwritable("exactly one of True and False must be right")
+        raise _Unwritable(_("exactly one of True and False must be right"))
     return _answer(
         1.0 if true.correct else 0.0, "true", true.feedback, "moodle_auto_format"
     ) + _answer(
@@ -621,7 +685,7 @@ def _write_question(q: ParsedQuestion) -> str:
         answers = _single_answers(q) if q.qtype == "single" else _multiple_answers(q)
         body = f"    <single>{single}</single>\n" + _MULTICHOICE_OPTIONS + answers
     else:
-        raise _Unwritable(f"unknown question type {q.qtype!r}")
+        raise _Unwritable(_("unknown question type %(type)s") % {"type": repr(q.qtype)})
     name = escape_name(q.title or default_name(q.stem))
     out = (
         f'  <question type="{kind}">\n'
@@ -677,8 +741,7 @@ def write_moodle_xml(questions: Iterable[ParsedQuestion]) -> str:
         try:
             block = _write_question(question)
         except _Unwritable as exc:
-            label = question.title or question.stem[:40]
-            problems.append(f"question {number} ({label!r}): {exc}")
+            problems.append(export_problem(number, question, str(exc)))
             continue
         if question.category != category:
             blocks.append(_category_block(question.category))

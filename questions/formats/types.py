@@ -1,13 +1,16 @@
 """Plain data types shared by the GIFT and Aiken readers and writers.
 
-Everything here is a frozen dataclass or an exception: no ORM, no Django, so
-the formats can be parsed and tested as pure functions.
+Everything here is a frozen dataclass or an exception: no ORM, so the
+formats can be parsed and tested as pure functions. Messages are translated
+with Django's gettext when they are made, in the active language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from django.utils.translation import gettext as _
 
 QuestionType = Literal["single", "multiple", "true_false"]
 
@@ -60,17 +63,33 @@ class ParseResult:
     warnings: tuple[str, ...] = ()
 
 
+def at_line(line: int, message: str) -> str:
+    """*message* about line *line* of a file, as errors and warnings show it."""
+    return _("line %(line)d: %(message)s") % {"line": line, "message": message}
+
+
+def export_problem(number: int, question: ParsedQuestion, problem: str) -> str:
+    """Why question *number* of an export cannot be written, naming it."""
+    label = question.title or question.stem[:40]
+    return _("question %(number)d (%(label)s): %(problem)s") % {
+        "number": number,
+        "label": repr(label),
+        "problem": problem,
+    }
+
+
 class FormatError(ValueError):
     """Malformed input; ``str(e)`` is ``"line N: message"``."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, text: str | None = None) -> None:
         self.line = line
         self.message = message
-        super().__init__(f"line {line}: {message}")
+        # *text* is the whole message as first made, in its language.
+        super().__init__(at_line(line, message) if text is None else text)
 
-    def __reduce__(self) -> tuple[type[FormatError], tuple[int, str]]:
-        """Pickle with the constructor's own arguments."""
-        return (type(self), (self.line, self.message))
+    def __reduce__(self) -> tuple[type[FormatError], tuple[int, str, str]]:
+        """Pickle with the constructor's own arguments and the text as made."""
+        return (type(self), (self.line, self.message, str(self)))
 
 
 class ExportError(ValueError):
