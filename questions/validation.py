@@ -23,6 +23,19 @@ class ChoiceData:
     feedback_ru: str = ""
 
 
+def _repeated(texts: list[str]) -> str:
+    """The texts that repeat an earlier one (compared as _normalise does),
+    quoted for a message; empty when none does."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for text in texts:
+        key = _normalise(text)
+        if key and key in seen:
+            repeated.append(text.strip())
+        seen.add(key)
+    return ", ".join(f"“{text}”" for text in repeated)
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -47,17 +60,9 @@ def question_problems(
         problems.append(_("Link the question to at least one rule of the source text."))
     if any(not choice.text.strip() for choice in choices):
         problems.append(_("A choice has no text."))
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    for choice in choices:
-        key = _normalise(choice.text)
-        if key and key in seen:
-            duplicates.append(choice.text.strip())
-        seen.add(key)
-    if duplicates:
+    if duplicates := _repeated([choice.text for choice in choices]):
         problems.append(
-            _("Two choices have the same text: %(texts)s.")
-            % {"texts": ", ".join(f"“{text}”" for text in duplicates)}
+            _("Two choices have the same text: %(texts)s.") % {"texts": duplicates}
         )
     n_correct = sum(1 for choice in choices if choice.correct)
     n_wrong = len(choices) - n_correct
@@ -132,17 +137,10 @@ def russian_problems(
         choice.feedback.strip() and not choice.feedback_ru.strip() for choice in choices
     ):
         problems.append(_("A choice's feedback has no Russian translation."))
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    for choice in choices:
-        key = _normalise(choice.text_ru)
-        if key and key in seen:
-            duplicates.append(choice.text_ru.strip())
-        seen.add(key)
-    if duplicates:
+    if duplicates := _repeated([choice.text_ru for choice in choices]):
         problems.append(
             _("Two choices have the same Russian text: %(texts)s.")
-            % {"texts": ", ".join(f"“{text}”" for text in duplicates)}
+            % {"texts": duplicates}
         )
     if qtype == QuestionType.TRUE_FALSE and any(
         choice.text_ru.strip() != TRUE_FALSE_RU.get(choice.text.strip())
