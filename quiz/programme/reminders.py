@@ -26,6 +26,7 @@ from accounts.models import Cohort, User
 from accounts.reminders import Reminder, reminder_queue_once
 from quiz.models import Assignment, Override, Quiz
 from quiz.programme.attention import (
+    Cell,
     Line,
     Programme,
     Reason,
@@ -176,11 +177,10 @@ def assignment_reminders(today: date) -> Iterator[Reminder]:
         for quiz, mine in zip(quizzes, programme.row(user_id), strict=True):
             if not mine.visible or mine.due_at is None:
                 continue
-            cell = cells.get(user_id, {}).get(quiz.pk)
-            used = cell.attempts if cell else 0
-            due = due_of(due_at=mine.due_at, passed=bool(cell and cell.passed), now=now)
+            cell = cells.get(user_id, {}).get(quiz.pk, Cell())
+            due = due_of(due_at=mine.due_at, passed=cell.passed, now=now)
             if mine.is_closed(now) or (
-                mine.is_exhausted(used) and not (cell and cell.open)
+                mine.is_exhausted(cell.attempts) and not cell.open
             ):
                 continue  # nothing they can do: the supervisor's list says so
             if due.state is DueState.SOON:
