@@ -339,7 +339,7 @@ def cohort_mastery(*, user_ids) -> tuple[list[Rule], dict[tuple[int, int], Maste
     return rules, cells
 
 
-def review_visible(attempt: Attempt, now=None) -> bool:
+def review_visible(attempt: Attempt) -> bool:
     """May the trainee see the answers of this attempt? "After the quiz closes"
     means closed for everyone the quiz's own date names and for this trainee
     (their cohort's date, their override): a trainee granted a later closing
@@ -349,9 +349,10 @@ def review_visible(attempt: Attempt, now=None) -> bool:
     if policy == ReviewPolicy.IMMEDIATELY:
         return True
     if policy == ReviewPolicy.AFTER_CLOSE:
-        now = now or timezone.now()
         closes = attempt.closes_at
-        return attempt.quiz.is_closed and closes is not None and closes <= now
+        return (
+            attempt.quiz.is_closed and closes is not None and closes <= timezone.now()
+        )
     return False
 
 
