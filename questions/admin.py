@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -41,7 +42,20 @@ from questions.services import (
     questions_publish,
     questions_unpublish,
 )
+from questions.translation import SOURCE_LANGUAGE, bank_language
+from questions.translation_interchange import (
+    TranslationPlan,
+    translation_import,
+    translation_plan,
+)
 from questions.validation import ChoiceData, question_problems
+
+# The languages of an import or an export: the English makes questions, another
+# language gives existing ones their texts (questions/translation_interchange.py).
+INTERCHANGE_LANGUAGES = [
+    (SOURCE_LANGUAGE, _("English")),
+    ("ru", _("Russian")),
+]
 
 
 @admin.register(Rule)
@@ -257,6 +271,17 @@ class QuestionAdminForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     format = forms.ChoiceField(choices=list(FORMATS.items()), label=_("Format"))
+    language = forms.ChoiceField(
+        choices=INTERCHANGE_LANGUAGES,
+        initial=SOURCE_LANGUAGE,
+        required=False,  # none said: the English, as before the choice existed
+        label=_("Language of the texts"),
+        help_text=_(
+            "English: the file's questions are added as drafts. Russian: the file "
+            "is a translation; each question gets the Russian texts of the file's "
+            "question with its ID number, and nothing is created."
+        ),
+    )
     category = forms.CharField(
         label=_("Default category"),
         required=False,
@@ -289,11 +314,25 @@ class ImportForm(forms.Form):
             return decode_upload(upload.read())
         return self.cleaned_data["pasted"]
 
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or SOURCE_LANGUAGE
+
+    @property
+    def translating(self) -> bool:
+        return self.cleaned_data["language"] != SOURCE_LANGUAGE
+
     def plan(self):
-        """What importing the file would create, or ImportRefusedError saying why
-        nothing can be (a parse error names its line)."""
+        """What importing the file would create (or, for a translation, change),
+        or ImportRefusedError saying why nothing can be (a parse error names its
+        line)."""
         try:
             self.read_text = self.text()
+            if self.translating:
+                return translation_plan(
+                    text=self.read_text,
+                    fmt=self.cleaned_data["format"],
+                    language=self.cleaned_data["language"],
+                )
             return import_plan(
                 text=self.read_text,
                 fmt=self.cleaned_data["format"],
@@ -309,6 +348,7 @@ class ImportForm(forms.Form):
         return ImportForm(
             initial={
                 "format": self.cleaned_data["format"],
+                "language": self.cleaned_data["language"],
                 "category": self.cleaned_data["category"],
                 "pasted": self.read_text,
                 "source_name": self.file_name(),
@@ -337,6 +377,26 @@ class ImportForm(forms.Form):
         )
         category = _("Created by an import from %(source)s (%(format)s).")
         return question % values, category % values
+
+    def translation_log_message(self) -> str:
+        """What the audit log says of each question and category a translation
+        import changed."""
+        name = self.file_name()
+        return _("Russian texts imported from %(source)s (%(format)s).") % {
+            "source": f"“{name}”" if name else _("pasted text"),
+            "format": FORMATS[self.cleaned_data["format"]],
+        }
+
+
+class ExportActionForm(ActionForm):
+    """The changelist's action bar, with the language the export actions write."""
+
+    language = forms.ChoiceField(
+        choices=INTERCHANGE_LANGUAGES,
+        initial=SOURCE_LANGUAGE,
+        required=False,
+        label=_("Export in:"),
+    )
 
 
 def import_summary(report) -> str:
@@ -403,6 +463,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "export_aiken",
     ]
     change_list_template = "admin/questions/question/change_list.html"
+    action_form = ExportActionForm
     fieldsets = [
         (None, {"fields": ["title", "idnumber", "qtype", "category", "status"]}),
         (
@@ -560,14 +621,45 @@ class QuestionAdmin(admin.ModelAdmin):
             plan = form.plan()
         except ImportRefusedError as exc:
             return self._import_page(request, form, error=str(exc), status=400)
-        if "confirm" not in request.POST:
-            return self._import_page(request, form.to_confirm(), plan=plan)
+        if "confirm" not in request.POST or (form.translating and not plan.ok):
+            return self._import_page(
+                request,
+                form.to_confirm(),
+                plan=plan,
+                status=400 if form.translating and not plan.ok else 200,
+            )
+        if form.translating:
+            return self._import_translation(request, form, plan)
         report = questions_import(plan=plan, author=request.user)
         self._log_import(request, report, form)
         self.message_user(request, import_summary(report), messages.SUCCESS)
         return redirect(
             reverse("admin:questions_question_changelist") + "?status__exact=draft"
         )
+
+    def _import_translation(self, request, form, plan):
+        """Write a translation the instructor confirmed, and log each change."""
+        changed = translation_import(plan=plan)
+        message = form.translation_log_message()
+        for objects in [changed, list(plan.category_names)]:
+            if objects:
+                LogEntry.objects.log_actions(
+                    user_id=request.user.pk,
+                    queryset=objects,
+                    action_flag=CHANGE,
+                    change_message=message,
+                )
+        self.message_user(
+            request,
+            ngettext(
+                "Russian texts imported: %(n)d question changed, %(same)d unchanged.",
+                "Russian texts imported: %(n)d questions changed, %(same)d unchanged.",
+                len(changed),
+            )
+            % {"n": len(changed), "same": len(plan.items) - len(changed)},
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:questions_question_changelist"))
 
     def _log_import(self, request, report, form) -> None:
         """An ADDITION in the audit log for each question and category created."""
@@ -590,6 +682,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": _("Import questions"),
             "form": form,
             "plan": plan,
+            "translating": isinstance(plan, TranslationPlan),
             "error": error,
         }
         return TemplateResponse(
@@ -597,10 +690,19 @@ class QuestionAdmin(admin.ModelAdmin):
         )
 
     def _export(self, request, queryset, fmt: str):
-        result = questions_export(questions=queryset, fmt=fmt)
+        # The action bar's form is valid when an action runs (Django checks it).
+        language = bank_language(request.POST.get("language"))
+        result = questions_export(questions=queryset, fmt=fmt, language=language)
         for line in result.left_out:
             self.message_user(
                 request, _("Left out: %(q)s") % {"q": line}, messages.WARNING
+            )
+        if result.in_english:
+            self.message_user(
+                request,
+                _("Written in English, having no Russian translation: %(q)s.")
+                % {"q": ", ".join(result.in_english)},
+                messages.WARNING,
             )
         if not result.text:
             self.message_user(
@@ -609,7 +711,9 @@ class QuestionAdmin(admin.ModelAdmin):
             return None
         response = HttpResponse(result.text, content_type=MEDIA_TYPES[fmt])
         response["Content-Disposition"] = attachment_header(
-            f"rulewise-questions.{EXTENSIONS[fmt]}"
+            "rulewise-questions."
+            + ("" if language == SOURCE_LANGUAGE else f"{language}.")
+            + EXTENSIONS[fmt]
         )
         return response
 

@@ -42,6 +42,7 @@ from questions.models import (
     QuestionType,
     Rule,
 )
+from questions.translation import SOURCE_LANGUAGE, bank_language, translated
 from questions.validation import ChoiceData, question_problems
 
 FORMATS = {"gift": "GIFT (Moodle)", "xml": "Moodle XML", "aiken": "Aiken"}
@@ -324,20 +325,26 @@ def export_queryset(questions):
     )
 
 
-def to_parsed(question: Question) -> ParsedQuestion:
-    """A question of the bank as the formats' plain data."""
+def to_parsed(question: Question, language: str = SOURCE_LANGUAGE) -> ParsedQuestion:
+    """A question of the bank as the formats' plain data, its texts in
+    *language* where it has them (field by field, as trainees read it). A
+    true/false question's choices stay "True" and "False": the formats write
+    them as their own keywords (T/F, Aiken's True/False), in any language."""
+    true_false = question.qtype == QuestionType.TRUE_FALSE
     return ParsedQuestion(
         qtype=question.qtype,
-        stem=question.stem,
+        stem=translated(question, "stem", language),
         choices=tuple(
             ParsedChoice(
-                text=c.text, fraction=1.0 if c.correct else 0.0, feedback=c.feedback
+                text=c.text if true_false else translated(c, "text", language),
+                fraction=1.0 if c.correct else 0.0,
+                feedback=translated(c, "feedback", language),
             )
             for c in question.choices.all()
         ),
         title=question.title,
-        general_feedback=question.explanation,
-        category=question.category.name,
+        general_feedback=translated(question, "explanation", language),
+        category=translated(question.category, "name", language),
         rules=tuple(link.rule.code for link in question.question_rules.all()),
         idnumber=question.idnumber,
     )
@@ -347,24 +354,33 @@ def to_parsed(question: Question) -> ParsedQuestion:
 class ExportResult:
     text: str
     left_out: list[str]
+    # Written in English for want of a translation into the export's language.
+    in_english: list[str] = field(default_factory=list)
 
 
-def questions_export(*, questions, fmt: str) -> ExportResult:
-    """The questions as GIFT, Moodle XML or Aiken text, leaving out (and
+def questions_export(
+    *, questions, fmt: str, language: str = SOURCE_LANGUAGE
+) -> ExportResult:
+    """The questions as GIFT, Moodle XML or Aiken text, in *language* (the
+    English where a question has no translation, listed), leaving out (and
     listing) those the format cannot hold: multiple-answer questions in Aiken,
     and in any format drafts that are not well formed yet (no right choice,
     say)."""
     if fmt not in _WRITERS:
         raise ValueError(f"unknown format {fmt!r}")
+    language = bank_language(language)
     problem_of, write = _WRITERS[fmt]
-    writable, left_out = [], []
-    for question in (to_parsed(q) for q in export_queryset(questions)):
+    writable, left_out, in_english = [], [], []
+    for stored in export_queryset(questions):
+        question = to_parsed(stored, language)
+        label = question.idnumber or question.title or stored.stem[:40]
         if problem := problem_of(question):
-            label = question.idnumber or question.title or question.stem[:40]
             left_out.append(f"{label}: {problem}")
-        else:
-            writable.append(question)
-    return ExportResult(text=write(writable), left_out=left_out)
+            continue
+        writable.append(question)
+        if language != SOURCE_LANGUAGE and not stored.stem_ru.strip():
+            in_english.append(label)
+    return ExportResult(text=write(writable), left_out=left_out, in_english=in_english)
 
 
 __all__ = [
@@ -376,6 +392,7 @@ __all__ = [
     "ImportPlan",
     "ImportRefusedError",
     "decode_upload",
+    "import_parse",
     "import_plan",
     "questions_export",
     "questions_import",
