@@ -173,6 +173,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # PostgreSQL's JIT compiles each report query anew: measured at scale L it
     # spent 300 of the cohort report's 600 ms compiling. Our queries are short.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Lets psycopg prepare statements (Django turns them off). Django's own
+    # cursors bind values on the client and are never prepared; the attempt
+    # page's kept query (quiz/compiled.py) binds on the server and is prepared
+    # on its first run per connection: planning it cost the server ten times
+    # running it. Set DATABASE_PREPARED_STATEMENTS=false behind a connection
+    # pooler in transaction mode that does not track prepared statements
+    # (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a writer commits; IMMEDIATE takes the write
     # lock at BEGIN, so two graders never deadlock upgrading a read lock.

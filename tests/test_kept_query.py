@@ -215,3 +215,31 @@ def test_the_kept_sql_is_the_orms_own():
     expected = queryset.query.get_compiler(connection=connection).as_sql()
     assert PAGE_QUERY.sql() == (expected[0], tuple(expected[1]))
     assert "p_closes_at" in expected[0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements: PostgreSQL"
+)
+def test_on_postgresql_the_kept_query_is_a_prepared_statement_planned_once():
+    quiz = QuizFactory(questions__n=2)
+    trainee = TraineeFactory()
+    attempt = attempt_start(quiz=quiz, user=trainee)
+
+    def prepared() -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans "
+                "FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"quiz_attemptquestion"."position"%'],
+            )
+            return cursor.fetchall()
+
+    for _ in range(3):
+        assert len(attempt_items(user=trainee, pk=attempt.pk)) == 2
+    other = TraineeFactory()
+    assert attempt_items(user=other, pk=attempt.pk) == []  # new values, same one
+
+    (statement, plans), *more = prepared()
+    assert more == []
+    assert "$1" in statement and "%s" not in statement
+    assert plans == 4  # executed four times on this connection
