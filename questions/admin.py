@@ -617,6 +617,8 @@ class QuestionAdmin(admin.ModelAdmin):
             return self._import_page(request, form)
         if not form.is_valid():
             return self._import_page(request, form, status=400)
+        if form.translating and not self.has_change_permission(request):
+            raise PermissionDenied  # a translation changes questions, published too
         try:
             plan = form.plan()
         except ImportRefusedError as exc:

@@ -43,7 +43,7 @@ from questions.models import (
     Rule,
 )
 from questions.translation import SOURCE_LANGUAGE, bank_language, translated
-from questions.validation import ChoiceData, question_problems
+from questions.validation import ChoiceData, question_problems, russian_problems
 
 FORMATS = {"gift": "GIFT (Moodle)", "xml": "Moodle XML", "aiken": "Aiken"}
 _PARSERS = {"gift": parse_gift, "xml": parse_moodle_xml, "aiken": parse_aiken}
@@ -145,16 +145,28 @@ def decode_upload(data: bytes) -> str:
     return text
 
 
+def choice_rows(parsed: ParsedQuestion) -> list[tuple[str, bool, str]]:
+    """The choices as the bank keeps them: (text, correct, feedback). A
+    single-answer question's right choice is its 100% one: partial credit is
+    not used here."""
+    if parsed.qtype == QuestionType.SINGLE:
+        return [(c.text, c.fraction >= 1 - 1e-9, c.feedback) for c in parsed.choices]
+    return [(c.text, c.correct, c.feedback) for c in parsed.choices]
+
+
+def category_path(text: str) -> str:
+    """A category path as the bank names it ("Course/Safety" is "Course /
+    Safety")."""
+    return " / ".join(part.strip() for part in text.split("/") if part.strip())
+
+
 def _category_name(parsed: ParsedQuestion, default: str, existing: set[str]) -> str:
     """The bank category for a GIFT category path ("Course/Safety" becomes
     "Course / Safety"), except that a path naming an existing category as it is
     (a name with a slash, exported from here) keeps that category."""
     if parsed.category.strip() in existing:
         return parsed.category.strip()
-    name = " / ".join(
-        part.strip() for part in parsed.category.split("/") if part.strip()
-    )
-    return (name or default or _("Imported"))[:120]
+    return (category_path(parsed.category) or default or _("Imported"))[:120]
 
 
 def _rule_codes(parsed: ParsedQuestion) -> tuple[list[str], list[str]]:
@@ -185,10 +197,8 @@ def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPla
     seen_idnumbers: set[str] = set()
     for parsed in result.questions:
         notes: list[str] = []
+        choices = choice_rows(parsed)
         if parsed.qtype == QuestionType.SINGLE:
-            choices = [
-                (c.text, c.fraction >= 1 - 1e-9, c.feedback) for c in parsed.choices
-            ]
             partial = [c for c in parsed.choices if 0 < c.fraction < 1 - 1e-9]
             if partial:
                 notes.append(
@@ -197,8 +207,6 @@ def import_plan(*, text: str, fmt: str, default_category: str = "") -> ImportPla
                     )
                     % {"w": ", ".join(f"{c.fraction:.0%}" for c in partial)}
                 )
-        else:
-            choices = [(c.text, c.correct, c.feedback) for c in parsed.choices]
         codes, other_tags = _rule_codes(parsed)
         linked = [rules[code] for code in codes if code in rules]
         unknown = [code for code in codes if code not in rules]
@@ -350,6 +358,29 @@ def to_parsed(question: Question, language: str = SOURCE_LANGUAGE) -> ParsedQues
     )
 
 
+def _translation_incomplete(question: Question) -> bool:
+    """Whether a question with a Russian stem still falls back to the English
+    somewhere (a draft whose translation is not finished)."""
+    return bool(
+        russian_problems(
+            qtype=question.qtype,
+            choices=[
+                ChoiceData(
+                    text=c.text,
+                    correct=c.correct,
+                    text_ru=c.text_ru,
+                    feedback=c.feedback,
+                    feedback_ru=c.feedback_ru,
+                )
+                for c in question.choices.all()
+            ],
+            explanation=question.explanation,
+            stem_ru=question.stem_ru,
+            explanation_ru=question.explanation_ru,
+        )
+    )
+
+
 @dataclass
 class ExportResult:
     text: str
@@ -378,8 +409,11 @@ def questions_export(
             left_out.append(f"{label}: {problem}")
             continue
         writable.append(question)
-        if language != SOURCE_LANGUAGE and not stored.stem_ru.strip():
-            in_english.append(label)
+        if language != SOURCE_LANGUAGE:
+            if not stored.stem_ru.strip():
+                in_english.append(label)
+            elif _translation_incomplete(stored):
+                in_english.append(_("%(label)s (in part)") % {"label": label})
     return ExportResult(text=write(writable), left_out=left_out, in_english=in_english)
 
 
@@ -390,6 +424,8 @@ __all__ = [
     "MEDIA_TYPES",
     "FormatError",
     "ImportPlan",
+    "category_path",
+    "choice_rows",
     "ImportRefusedError",
     "decode_upload",
     "import_parse",

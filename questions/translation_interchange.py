@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 
 from questions.formats import ParsedQuestion, ParseResult
 from questions.formats.types import at_line
-from questions.interchange import ImportRefusedError, import_parse
+from questions.interchange import (
+    ImportRefusedError,
+    category_path,
+    choice_rows,
+    import_parse,
+)
 from questions.models import Category, Choice, Question, QuestionType
 from questions.validation import TRUE_FALSE_RU, ChoiceData, russian_problems
 
@@ -221,7 +226,9 @@ def _match(item: PlannedTranslation, question: Question) -> None:
                 }
             )
             return
-        if [c.correct for c in parsed.choices] != [c.correct for c in choices]:
+        if [correct for _t, correct, _f in choice_rows(parsed)] != [
+            c.correct for c in choices
+        ]:
             item.problems.append(
                 _(
                     "%(id)s: the right choices are not the bank's (choices are "
@@ -280,9 +287,13 @@ def _category_names(
     names: dict[Category, tuple[str, int]] = {}
     problems: list[str] = []
     for item in items:
-        question, name = item.question, item.parsed.category.strip()
-        if question is None or not name or name == question.category.name:
-            continue
+        question, name = item.question, category_path(item.parsed.category)
+        if (
+            question is None
+            or not name
+            or name == category_path(question.category.name)
+        ):
+            continue  # no category, or its English name (no translation there)
         category = question.category
         if category in names and names[category][0] != name:
             problems.append(

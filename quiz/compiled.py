@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -47,14 +47,30 @@ class _Compiled:
     col_count: int | None  # columns to keep when the ORM selected extra ones
 
 
+def _fetch(connection, sql: str, params: list) -> list:
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _stale_plan(error: DatabaseError) -> bool:
+    """PostgreSQL's "cached plan must not change result type" (feature not
+    supported, 0A000), raised by a prepared statement after a schema change."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "0A000" and "cached plan" in str(cause)
+
+
 def _cursor(connection):
     """A cursor for a kept query's SQL. On PostgreSQL a prepared statement: the
     SQL is the same on every call, and planning it (its joins and subqueries)
     cost the server about ten times running it (0.9-1.0 ms against 0.1 ms on
     the attempt page, EXPLAIN ANALYZE at S). Django's own cursors bind values on
     the client, which psycopg cannot prepare; this one binds them on the server
-    and prepares the statement on its first execution on the connection
-    (psycopg keeps it per connection, and plans it again if a table changes).
+    and prepares the statement on its first execution on the connection: parsed
+    once, and after five runs planned once (PostgreSQL's generic plan, where it
+    costs no more than the custom ones). psycopg keeps it per connection and
+    forgets its statements when a transaction rolls back; they are prepared
+    again on the next run.
     It is wrapped as Django wraps its cursors, so it is logged, counted and its
     errors are Django's. Elsewhere, Django's cursor."""
     if connection.vendor != "postgresql":
@@ -118,9 +134,16 @@ class KeptQuery:
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
             params[index] = value
         connection = compiled.compiler.connection
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        try:
+            rows = _fetch(connection, compiled.sql, params)
+        except DatabaseError as error:
+            if not _stale_plan(error) or connection.in_atomic_block:
+                raise
+            # A migration changed the type of a column the prepared statement
+            # returns: it cannot run again on this connection (PostgreSQL
+            # refuses, psycopg keeps it). A new connection prepares it anew.
+            connection.close()
+            rows = _fetch(connection, compiled.sql, params)
         if compiled.col_count is not None:
             rows = [row[: compiled.col_count] for row in rows]
         if compiled.converters:

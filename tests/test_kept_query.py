@@ -217,29 +217,68 @@ def test_the_kept_sql_is_the_orms_own():
     assert "p_closes_at" in expected[0]
 
 
-@pytest.mark.skipif(
+ON_POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements: PostgreSQL"
 )
-def test_on_postgresql_the_kept_query_is_a_prepared_statement_planned_once():
+
+
+def _prepared_page_statements() -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%"quiz_attemptquestion"."position"%'],
+        )
+        return cursor.fetchall()
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_the_kept_query_is_prepared_and_planned_once():
     quiz = QuizFactory(questions__n=2)
     trainee = TraineeFactory()
     attempt = attempt_start(quiz=quiz, user=trainee)
-
-    def prepared() -> list[tuple[str, int]]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT statement, generic_plans + custom_plans "
-                "FROM pg_prepared_statements WHERE statement LIKE %s",
-                ['%"quiz_attemptquestion"."position"%'],
-            )
-            return cursor.fetchall()
-
-    for _ in range(3):
-        assert len(attempt_items(user=trainee, pk=attempt.pk)) == 2
     other = TraineeFactory()
-    assert attempt_items(user=other, pk=attempt.pk) == []  # new values, same one
 
-    (statement, plans), *more = prepared()
+    for _ in range(4):
+        assert len(attempt_items(user=trainee, pk=attempt.pk)) == 2
+    for _ in range(4):  # new values, the same statement
+        assert attempt_items(user=other, pk=attempt.pk) == []
+
+    (statement, generic_plans), *more = _prepared_page_statements()
     assert more == []
     assert "$1" in statement and "%s" not in statement
-    assert plans == 4  # executed four times on this connection
+    # PostgreSQL plans the first five runs for their values, then keeps one
+    # plan for any values: the last three runs were not planned.
+    assert generic_plans == 3
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_changes_a_column_type_does_not_break_the_page():
+    """PostgreSQL refuses to run a prepared statement whose result type changed
+    ("cached plan must not change result type"): the page query reconnects and
+    prepares it anew, instead of failing on that connection until it closes."""
+    import psycopg
+
+    quiz = QuizFactory(questions__n=2)
+    trainee = TraineeFactory()
+    attempt = attempt_start(quiz=quiz, user=trainee)
+    assert len(attempt_items(user=trainee, pk=attempt.pk)) == 2  # prepared
+    settings = connection.settings_dict
+    migration = psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    )
+    try:
+        migration.execute('ALTER TABLE "quiz_quiz" ALTER COLUMN "title" TYPE text')
+        items = attempt_items(user=trainee, pk=attempt.pk)
+        assert [item.attempt.quiz.title for item in items] == [quiz.title] * 2
+    finally:
+        migration.execute(
+            'ALTER TABLE "quiz_quiz" ALTER COLUMN "title" TYPE varchar(200)'
+        )
+        migration.close()
+    assert len(attempt_items(user=trainee, pk=attempt.pk)) == 2  # and back

@@ -161,8 +161,10 @@ def test_an_improved_translation_replaces_the_russian_and_says_so(bank):
 def test_a_translation_never_changes_a_past_attempt(bank, trainee):
     question = Question.objects.get(idnumber="SEED-001")
     quiz = QuizFactory(questions=[question])
-    attempt = take(quiz, trainee)
+    with translation.override("ru"):
+        attempt = take(quiz, trainee)
     shown = attempt.items.get().snapshot
+    assert shown["stem"] == question.stem_ru
 
     improved = export_ru(idnumber="SEED-001").text.replace("Амаре", "Марине")
     translation_import(plan=translation_plan(text=improved, fmt="gift"))
@@ -509,3 +511,85 @@ def test_admin_import_refuses_a_forged_language(instructor_client, bank):
 
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_partial_credit_choice_is_wrong_in_the_bank_and_in_its_translation(bank):
+    english = "// [id:PC-1] [tag:R-NO-TWIST]\nMay the neck be twisted?{=No ~%50%Rarely ~Yes}\n"
+    call_command_import(english)
+    russian = english.replace("May the neck be twisted?", "Можно ли скручивать шею?")
+    russian = (
+        russian.replace("=No", "=Нет").replace("Rarely", "Редко").replace("~Yes", "~Да")
+    )
+
+    plan = translation_plan(text=russian, fmt="gift")
+    translation_import(plan=plan)
+
+    question = Question.objects.get(idnumber="PC-1")
+    assert [c.correct for c in question.choices.order_by("order")] == [
+        True,
+        False,
+        False,
+    ]
+    assert [c.text_ru for c in question.choices.order_by("order")] == [
+        "Нет",
+        "Редко",
+        "Да",
+    ]
+
+
+def call_command_import(text: str) -> None:
+    from questions.interchange import import_plan, questions_import
+
+    questions_import(plan=import_plan(text=text, fmt="gift", default_category="C"))
+
+
+def test_a_nested_category_without_a_russian_name_gets_none_from_its_own_export(bank):
+    call_command_import(
+        "$CATEGORY: Course/Safety\n\n// [id:NEST-1] [tag:R-NO-TWIST]\n"
+        "Twist?{=No ~Yes}\n"
+    )
+    question = Question.objects.get(idnumber="NEST-1")
+    assert question.category.name == "Course / Safety"
+    Question.objects.filter(pk=question.pk).update(stem_ru="Скручивать?")
+    question.choices.filter(text="No").update(text_ru="Нет")
+    question.choices.filter(text="Yes").update(text_ru="Да")
+
+    text = export_ru(idnumber="NEST-1").text
+    assert "Course" in text  # the English name, for want of a Russian one
+    plan = translation_plan(text=text, fmt="gift")
+
+    assert plan.ok and plan.category_names == {}
+
+
+def test_an_export_in_russian_names_a_question_translated_only_in_part(bank):
+    Choice.objects.filter(question__idnumber="SEED-001", order=1).update(text_ru="")
+
+    result = export_ru(idnumber__in=["SEED-001", "SEED-002"])
+
+    assert result.in_english == ["SEED-001 (in part)"]
+
+
+def test_a_translation_needs_the_right_to_change_questions(client, bank):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    adder = UserFactory(is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_question", "view_question"])
+    )
+    client.force_login(adder)
+    text = export_ru(idnumber="SEED-001").text
+    before = Question.objects.get(idnumber="SEED-001").stem_ru
+
+    english = client.post(
+        import_url(), {"format": "gift", "pasted": "Q?{=a ~b}", "preview": "1"}
+    )
+    russian = client.post(
+        import_url(),
+        {"format": "gift", "language": "ru", "pasted": text, "confirm": "1"},
+    )
+
+    assert english.status_code == 200
+    assert russian.status_code == 403
+    assert Question.objects.get(idnumber="SEED-001").stem_ru == before
