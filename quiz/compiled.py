@@ -71,9 +71,11 @@ def _cursor(connection):
     costs no more than the custom ones). psycopg keeps it per connection and
     forgets its statements when a transaction rolls back; they are prepared
     again on the next run.
-    It is wrapped as Django wraps its cursors, so it is logged, counted and its
-    errors are Django's. Elsewhere, Django's cursor."""
-    if connection.vendor != "postgresql":
+    It is wrapped as Django wraps its cursors, so its errors are Django's and
+    execute_wrappers see it. Where queries are logged (DEBUG, a test counting
+    them), Django's own cursor: its log reads the SQL with the values in, which a
+    server-binding cursor does not have. Elsewhere, Django's cursor."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
