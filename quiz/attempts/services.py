@@ -11,12 +11,12 @@ from enum import Enum
 from django_tasks import task
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from questions.models import Choice, Question, QuestionRule, Rule
 from quiz.attempts import timing
 from quiz.attempts.grading import (
@@ -430,7 +430,7 @@ def attempt_submit(
     with transaction.atomic():
         items = _locked_items(_pk(attempt), user)
         locked = items[0].attempt
-        if isinstance(user, Model):
+        if isinstance(user, User):
             # The attempt is the user's (the locked read says so): a certificate
             # issued by this pass names them without reading them again.
             locked.user = user
