@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from questions.models import Rule
+from questions.interchange import questions_export
+from questions.models import Question, Rule
 from quiz.course import FINAL_EXAM_SIZE, FINAL_EXAM_SLUG
 from quiz.models import Quiz
 
@@ -114,3 +115,27 @@ def test_admin_links_the_reports_and_the_site_favicon(page: Page, demo, browser_
 
     expect(page).to_have_url(re.compile(r"/reports/$"))
     assert not browser_log.bad_responses, browser_log.bad_responses
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_import_preview_fits_a_phone(page: Page, demo, language):
+    """The preview's table scrolls in its own box at 375 px; the page does not."""
+    text = questions_export(
+        questions=Question.objects.filter(idnumber__in=["SEED-001", "SEED-002"]),
+        fmt="gift",
+        language=language,
+    ).text
+    if language == "en":
+        Question.objects.update(idnumber="")  # the English import makes copies
+    sign_in_to_the_admin(page, demo)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/admin/questions/question/import/")
+    page.get_by_label("Language of the texts").select_option(language)
+    page.locator("textarea").fill(text)
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.locator(".rw-table-scroll table")).to_be_visible()
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
